@@ -1,0 +1,84 @@
+import type { Command } from 'commander'
+import { parseDuration, wallEpochMs } from '../../core/index.js'
+import { Fleet, loadFleet } from '../../fleet/index.js'
+import { defaultRunFolder } from '../../outputs/index.js'
+import { EXIT } from '../exit-codes.js'
+import { intArg, portArg } from '../args.js'
+import { formatSummary } from '../print-summary.js'
+import { ProgressLine } from '../progress.js'
+
+interface RunFlags {
+  seed?: number
+  devices?: number
+  duration?: string
+  brokerPort?: number
+  brokerUrl?: string
+  metricsPort?: number
+  metrics: boolean
+  out?: string
+  json?: boolean
+  speed?: number
+  progress: boolean
+}
+
+export function registerRun(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a fleet live against the embedded broker (or --broker-url) for the fleet file’s duration')
+    .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)')
+    .option('--seed <n>', 'run seed (overrides the file)', intArg)
+    .option('--devices <n>', 'scale the groups to this many devices in total', intArg)
+    .option('--duration <d>', 'run for this long instead (e.g. 30s, 2h)')
+    .option('--broker-port <port>', 'embedded broker port (0 = any free port)', portArg)
+    .option('--broker-url <url>', 'use this external broker instead of the embedded one')
+    .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArg)
+    .option('--no-metrics', 'do not serve /metrics')
+    .option('--out <dir>', 'output folder (default runs/<fleet>-<UTC time>/)')
+    .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', Number)
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--no-progress', 'no live progress line')
+    .action(async (file: string, flags: RunFlags) => setExit(await runCommand(file, flags)))
+}
+
+async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const resolved = loadFleet(file, { devices: flags.devices })
+  const outDir = flags.out ?? defaultRunFolder(resolved.spec.name, wallEpochMs())
+  const fleet = new Fleet(resolved, {
+    seed: flags.seed,
+    durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration),
+    brokerPort: flags.brokerPort,
+    brokerUrl: flags.brokerUrl,
+    metricsPort: flags.metrics === false ? false : flags.metricsPort,
+    speed: flags.speed,
+    outDir,
+  })
+  let interrupted = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      // Second signal: stop waiting for clean disconnects, keep what is on disk.
+      fleet.flushOutputs()
+      process.exit(EXIT.interrupted)
+    }
+    interrupted = true
+    process.stderr.write(`\nfleet-emu: ${signal} — stopping devices cleanly and flushing outputs (again to force)\n`)
+    void fleet.stop({ reason: 'interrupted' })
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const progress = flags.progress && !flags.json ? new ProgressLine(fleet) : undefined
+  try {
+    await fleet.start()
+    const log = (s: string) => process.stderr.write(s)
+    log(`fleet-emu: ${fleet.name} — ${fleet.size} devices, seed ${fleet.seed}, broker ${fleet.brokerUrl}${fleet.metricsUrl ? `, metrics ${fleet.metricsUrl}` : ''}\n`)
+    progress?.start()
+    const summary = await fleet.run()
+    progress?.stop()
+    if (flags.json) process.stdout.write(JSON.stringify({ ...summary, outDir }, null, 2) + '\n')
+    else process.stdout.write(formatSummary(summary, outDir))
+    return summary.status === 'interrupted' ? EXIT.interrupted : EXIT.ok
+  } finally {
+    progress?.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * All time in fleet-emu goes through a Clock (DESIGN.md, "Time and randomness"). This is the only
+ * module allowed to read wall time or create host timers.
+ *
+ * The interface is a superset of XState v5's `Clock` (`setTimeout`/`clearTimeout`), so a Clock can be
+ * passed as `createActor(machine, { clock })`.
+ */
+export type TimerHandle = unknown
+
+export interface Clock {
+  /** Current time on this clock, as epoch milliseconds. */
+  now(): number
+  setTimeout(fn: () => void, delayMs: number): TimerHandle
+  clearTimeout(handle: TimerHandle): void
+}
+
+/** Monotonic wall time in ms for measurements (durations, rates); unaffected by clock speed. */
+export function monotonicMs(): number {
+  return performance.now()
+}
+
+/** Wall-clock epoch ms; for run metadata (output folder names, report timestamps) only. */
+export function wallEpochMs(): number {
+  return Date.now()
+}
+
+/**
+ * Wall time, optionally scaled: with `speed: 10`, ten clock seconds pass per wall second and timers
+ * fire ten times sooner. Used by live runs (`--speed`).
+ */
+export class RealClock implements Clock {
+  readonly speed: number
+  private readonly epochAtStart: number
+  private readonly monoAtStart: number
+
+  constructor(opts: { speed?: number; epochMs?: number } = {}) {
+    this.speed = opts.speed ?? 1
+    if (!(this.speed > 0)) throw new RangeError(`clock speed must be > 0, got ${this.speed}`)
+    this.epochAtStart = opts.epochMs ?? Date.now()
+    this.monoAtStart = performance.now()
+  }
+
+  now(): number {
+    return Math.floor(this.epochAtStart + (performance.now() - this.monoAtStart) * this.speed)
+  }
+
+  setTimeout(fn: () => void, delayMs: number): TimerHandle {
+    return setTimeout(fn, Math.max(0, delayMs) / this.speed)
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    clearTimeout(handle as ReturnType<typeof setTimeout>)
+  }
+}
+
+interface VirtualTimer {
+  deadline: number
+  seq: number
+  fn: () => void
+  cancelled: boolean
+}
+
+/**
+ * Discrete-event clock. Timers live in a binary heap ordered by (deadline, sequence number); running
+ * the clock pops one timer at a time, sets `now` to its deadline and fires it, so timers with the same
+ * deadline fire in the order they were set — the tie-breaker that makes runs reproducible.
+ *
+ * @example
+ * const clock = new VirtualClock({ epochMs: Date.UTC(2026, 0, 1) })
+ * clock.setTimeout(() => console.log(clock.now()), 1000)
+ * clock.advanceBy(5000) // fires the timer at epoch + 1000, ends at epoch + 5000
+ */
+export class VirtualClock implements Clock {
+  private current: number
+  private seq = 0
+  private heap: VirtualTimer[] = []
+  private live = 0
+
+  constructor(opts: { epochMs?: number } = {}) {
+    this.current = opts.epochMs ?? 0
+  }
+
+  now(): number {
+    return this.current
+  }
+
+  /** Timers set and not yet fired or cleared. */
+  get pending(): number {
+    return this.live
+  }
+
+  setTimeout(fn: () => void, delayMs: number): TimerHandle {
+    const timer: VirtualTimer = { deadline: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false }
+    this.push(timer)
+    this.live++
+    return timer
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const timer = handle as VirtualTimer | undefined
+    if (timer && !timer.cancelled) {
+      timer.cancelled = true
+      this.live--
+    }
+  }
+
+  /** Deadline of the next live timer, or undefined when none is pending. */
+  nextDeadline(): number | undefined {
+    this.dropCancelledTop()
+    return this.heap[0]?.deadline
+  }
+
+  /** Fires the next timer, if any; returns false when nothing is pending. */
+  step(): boolean {
+    this.dropCancelledTop()
+    const timer = this.pop()
+    if (!timer) return false
+    this.live--
+    timer.cancelled = true
+    this.current = timer.deadline
+    timer.fn()
+    return true
+  }
+
+  /** Fires every timer due at or before `epochMs` (including ones set while running), then sets now to it. */
+  runUntil(epochMs: number): number {
+    let fired = 0
+    for (;;) {
+      const next = this.nextDeadline()
+      if (next === undefined || next > epochMs) break
+      this.step()
+      fired++
+    }
+    if (epochMs > this.current) this.current = epochMs
+    return fired
+  }
+
+  advanceBy(ms: number): number {
+    return this.runUntil(this.current + ms)
+  }
+
+  private dropCancelledTop(): void {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop()
+  }
+
+  private less(a: VirtualTimer, b: VirtualTimer): boolean {
+    return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq)
+  }
+
+  private push(t: VirtualTimer): void {
+    const h = this.heap
+    h.push(t)
+    let i = h.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!this.less(h[i]!, h[parent]!)) break
+      ;[h[i], h[parent]] = [h[parent]!, h[i]!]
+      i = parent
+    }
+  }
+
+  private pop(): VirtualTimer | undefined {
+    const h = this.heap
+    const top = h[0]
+    const last = h.pop()
+    if (h.length > 0 && last) {
+      h[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r
+        if (m === i) break
+        ;[h[i], h[m]] = [h[m]!, h[i]!]
+        i = m
+      }
+    }
+    return top
+  }
+}

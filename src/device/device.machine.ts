@@ -1,0 +1,111 @@
+import { setup } from 'xstate'
+
+/**
+ * Connectivity, battery and sensor health of one device, as parallel regions. Pure: every effect is a
+ * named action bound per device by VirtualDevice through `machine.provide()`. Telemetry sampling is
+ * not a transition here (XState runs ~30–40k transitions/s per core): a sampler on the clock reads
+ * these states instead.
+ *
+ * connectivity:  offline --power.up--> connecting --link.connected--> online
+ *                connecting --link.failed--> backing-off --backoff--> connecting
+ *                online --link.closed--> backing-off;  any --power.down--> offline;  any --link.stop--> stopped
+ */
+export interface DeviceMachineContext {
+  /** Failed attempts since the last successful connect. */
+  attempt: number
+  backoffMs: number
+  hasBattery: boolean
+}
+
+export type DeviceMachineEvent =
+  | { type: 'power.up' }
+  | { type: 'power.down' }
+  | { type: 'link.connected' }
+  | { type: 'link.failed' }
+  | { type: 'link.closed' }
+  | { type: 'link.stop' }
+  | { type: 'battery.low' }
+  | { type: 'battery.critical' }
+  | { type: 'battery.dead' }
+  | { type: 'battery.charged' }
+  | { type: 'sensors.faulted' }
+  | { type: 'sensors.recovered' }
+
+export const deviceMachine = setup({
+  types: {
+    context: {} as DeviceMachineContext,
+    events: {} as DeviceMachineEvent,
+    input: {} as { hasBattery: boolean },
+  },
+  actions: {
+    openLink: () => {},
+    endLink: () => {},
+    dropLink: () => {},
+    onOnline: () => {},
+    computeBackoff: () => {},
+    resetAttempts: () => {},
+    powerOff: () => {},
+  },
+  delays: {
+    backoff: ({ context }) => context.backoffMs,
+  },
+  guards: {
+    hasBattery: ({ context }) => context.hasBattery,
+  },
+}).createMachine({
+  id: 'device',
+  type: 'parallel',
+  context: ({ input }) => ({ attempt: 0, backoffMs: 0, hasBattery: input.hasBattery }),
+  states: {
+    connectivity: {
+      initial: 'offline',
+      states: {
+        offline: {
+          on: { 'power.up': 'connecting' },
+        },
+        connecting: {
+          entry: 'openLink',
+          on: {
+            'link.connected': 'online',
+            'link.failed': 'backing-off',
+            'power.down': { target: 'offline', actions: 'dropLink' },
+          },
+        },
+        online: {
+          entry: ['resetAttempts', 'onOnline'],
+          on: {
+            'link.closed': 'backing-off',
+            'power.down': { target: 'offline', actions: 'dropLink' },
+          },
+        },
+        'backing-off': {
+          entry: 'computeBackoff',
+          after: { backoff: 'connecting' },
+          on: { 'power.down': 'offline' },
+        },
+        stopped: { type: 'final' },
+      },
+      on: {
+        'link.stop': { target: '.stopped', actions: 'endLink' },
+      },
+    },
+    battery: {
+      initial: 'init',
+      states: {
+        init: { always: [{ guard: 'hasBattery', target: 'ok' }, { target: 'mains' }] },
+        mains: {},
+        ok: { on: { 'battery.low': 'low', 'battery.critical': 'critical', 'battery.dead': 'dead' } },
+        low: { on: { 'battery.critical': 'critical', 'battery.dead': 'dead', 'battery.charged': 'ok' } },
+        critical: { on: { 'battery.dead': 'dead', 'battery.charged': 'ok' } },
+        dead: { entry: 'powerOff', on: { 'battery.charged': 'ok' } },
+      },
+    },
+    sensors: {
+      initial: 'ok',
+      states: {
+        ok: { on: { 'sensors.faulted': 'faulted' } },
+        faulted: { on: { 'sensors.recovered': 'ok' } },
+      },
+    },
+  },
+})

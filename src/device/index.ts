@@ -1,0 +1,7 @@
+export * from './virtual-device.js'
+export * from './value-fault.js'
+export * from './sampler.js'
+export * from './battery.js'
+export * from './commands.js'
+export * from './device.machine.js'
+export * from './kit.js'

@@ -1,0 +1,120 @@
+import type { Clock, Rng, TimerHandle } from '../core/index.js'
+import type { DeviceProfile } from '../spec/index.js'
+import { SensorChannel, type StreamFactory } from '../telemetry/index.js'
+import type { ValueFault } from './value-fault.js'
+
+/** One produced reading set: the reported values, the clean ones, and which faults touched which sensor. */
+export interface Sample {
+  /** Clock time of production, epoch ms. */
+  ts: number
+  /** Nominal sample time, ms since the run started (what the signals were evaluated at). */
+  tRelMs: number
+  values: Record<string, number | null>
+  clean: Record<string, number>
+  /** sensor → ids of the faults that changed it. */
+  faultIds: Record<string, string[]>
+}
+
+/**
+ * Drives a device's sensors on the clock. Ticks follow a nominal schedule (seeded phase and jitter),
+ * and the physical signals advance on every tick whatever the firmware is doing, so a device's clean
+ * values depend only on (seed, device id) — not on wall timing, reboots or faults.
+ */
+export class Sampler {
+  readonly channels: SensorChannel[]
+  private readonly faults: ValueFault[] = []
+  private readonly lastClean = new Map<string, number>()
+  private timer: TimerHandle | undefined
+  private nextRelMs: number
+  private lastRelMs: number
+  private stopped = false
+
+  constructor(
+    private readonly profile: DeviceProfile,
+    streams: StreamFactory,
+    private readonly clock: Clock,
+    private readonly runStartMs: number,
+    private readonly jitterRng: Rng,
+    startRelMs: number,
+    private readonly onTick: (sample: Sample | undefined, elapsedMs: number) => void,
+    private readonly producing: () => boolean,
+  ) {
+    this.channels = Object.entries(profile.sensors).map(([name, spec]) => new SensorChannel(name, spec, streams))
+    this.nextRelMs = startRelMs
+    this.lastRelMs = startRelMs
+  }
+
+  start(): void {
+    this.schedule()
+  }
+
+  stop(): void {
+    this.stopped = true
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  attach(fault: ValueFault): void {
+    this.faults.push(fault)
+  }
+
+  detach(faultId: string): boolean {
+    const i = this.faults.findIndex((f) => f.faultId === faultId)
+    if (i >= 0) this.faults.splice(i, 1)
+    return i >= 0
+  }
+
+  get activeFaults(): readonly ValueFault[] {
+    return this.faults
+  }
+
+  lastCleanValue(sensor: string): number | undefined {
+    return this.lastClean.get(sensor)
+  }
+
+  private schedule(): void {
+    if (this.stopped) return
+    const delay = this.runStartMs + this.nextRelMs - this.clock.now()
+    this.timer = this.clock.setTimeout(() => this.tick(), Math.max(0, delay))
+  }
+
+  private tick(): void {
+    this.timer = undefined
+    const t = this.nextRelMs
+    const elapsed = t - this.lastRelMs
+    this.lastRelMs = t
+    const clean: Record<string, number> = {}
+    for (const ch of this.channels) clean[ch.name] = ch.read(t)
+    let sample: Sample | undefined
+    if (this.producing()) {
+      sample = this.applyFaults({ ts: this.clock.now(), tRelMs: t, values: { ...clean }, clean, faultIds: {} })
+      for (const [k, v] of Object.entries(clean)) this.lastClean.set(k, v)
+    }
+    const period = this.profile.telemetry.period
+    this.nextRelMs = t + period * (1 + this.profile.telemetry.jitter * this.jitterRng.next())
+    this.onTick(sample, elapsed)
+    this.schedule()
+  }
+
+  private applyFaults(sample: Sample): Sample {
+    if (this.faults.length === 0) return sample
+    const finished: ValueFault[] = []
+    for (const fault of this.faults) {
+      let touched = false
+      for (const ch of this.channels) {
+        if (fault.sensors && !fault.sensors.has(ch.name)) continue
+        const current = sample.values[ch.name]
+        if (current === null || current === undefined) continue
+        sample.values[ch.name] = fault.mutate(ch.name, current, ch)
+        ;(sample.faultIds[ch.name] ??= []).push(fault.faultId)
+        touched = true
+      }
+      if (touched && fault.afterSample?.()) finished.push(fault)
+    }
+    for (const f of finished) {
+      this.detach(f.faultId)
+      f.onFinished?.()
+    }
+    return sample
+  }
+}

@@ -1,0 +1,335 @@
+import { createActor, type Actor, type AnyActorLogic } from 'xstate'
+import { assign } from 'xstate'
+import { deriveStream, expandTemplate, type Clock, type TimerHandle } from '../core/index.js'
+import type { DeviceProfile } from '../spec/index.js'
+import { encodeJson } from '../telemetry/index.js'
+import type { CloseReason, ConnectFailure, DeviceLink, LinkFactory } from '../transport/index.js'
+import { BatteryModel, type BatteryLevel } from './battery.js'
+import { encodeReply, parseCommand, type CommandReply } from './commands.js'
+import { deviceMachine } from './device.machine.js'
+import type { FirmwareMachine } from './kit.js'
+import { Sampler, type Sample } from './sampler.js'
+import type { ValueFault } from './value-fault.js'
+
+export type DeviceRegion = 'firmware' | 'connectivity' | 'battery' | 'sensors'
+export type DeviceStates = Record<DeviceRegion, string>
+
+export interface DeviceIdentity {
+  id: string
+  group: string
+  profile: DeviceProfile
+  labels: Readonly<Record<string, string>>
+}
+
+/** What a device tells its owner (the fleet): metrics, events and outputs hang off these. */
+export interface DeviceHooks {
+  stateChanged(device: VirtualDevice, region: DeviceRegion, from: string, to: string): void
+  connectAttempt(device: VirtualDevice, outcome: 'success' | ConnectFailure['reason']): void
+  disconnected(device: VirtualDevice, reason: CloseReason): void
+  published(device: VirtualDevice, bytes: number): void
+  sampled(device: VirtualDevice, sample: Sample, seq: number): void
+  droppedOffline(device: VirtualDevice): void
+  commandReceived(device: VirtualDevice, name: string, status: CommandReply['status']): void
+}
+
+export interface DeviceEnvironment {
+  clock: Clock
+  seed: number
+  runStartMs: number
+  brokerUrl: string
+  linkFactory: LinkFactory
+  firmware: FirmwareMachine
+  hooks: DeviceHooks
+  brokerUsername?: string
+  brokerPassword?: string
+}
+
+/**
+ * One emulated device: a firmware actor (from its firmware model) and a device actor (connectivity,
+ * battery, sensors), bound to an MQTT link through `machine.provide()`, plus a sampler on the clock.
+ */
+export class VirtualDevice {
+  readonly id: string
+  private readonly env: DeviceEnvironment
+  private readonly profile: DeviceProfile
+  private readonly link: DeviceLink
+  private readonly firmware: Actor<AnyActorLogic>
+  private readonly machine: Actor<typeof deviceMachine>
+  private readonly sampler: Sampler
+  private readonly battery: BatteryModel | undefined
+  private readonly topics: { telemetry: string; status: string; commands: string }
+  private readonly buffer: Buffer[] = []
+  private states: DeviceStates = { firmware: 'off', connectivity: 'offline', battery: 'mains', sensors: 'ok' }
+  private seq = 0
+  private crashTimer: TimerHandle | undefined
+  private lastSampleValue: Sample | undefined
+  private started = false
+
+  constructor(
+    readonly identity: DeviceIdentity,
+    env: DeviceEnvironment,
+  ) {
+    this.id = identity.id
+    this.env = env
+    const profile = (this.profile = identity.profile)
+    const stream = (purpose: string) => deriveStream(env.seed, identity.id, purpose)
+    const vars = { id: identity.id, group: identity.group, profile: profile.name }
+    this.topics = {
+      telemetry: expandTemplate(profile.topics.telemetry, vars),
+      status: expandTemplate(profile.topics.status, vars),
+      commands: expandTemplate(profile.topics.commands, vars),
+    }
+    const boot = stream('boot')
+    this.battery = profile.battery ? new BatteryModel(profile.battery, boot) : undefined
+    const c = profile.connectivity
+    this.link = env.linkFactory(
+      {
+        url: env.brokerUrl,
+        clientId: identity.id,
+        keepaliveSec: Math.max(1, Math.round(c.keepalive / 1000)),
+        connectTimeoutMs: c.connectTimeout,
+        protocolVersion: c.protocolVersion,
+        clean: true,
+        username: profile.credentials?.username !== undefined ? expandTemplate(profile.credentials.username, vars) : env.brokerUsername,
+        password: profile.credentials?.password !== undefined ? expandTemplate(profile.credentials.password, vars) : env.brokerPassword,
+        will: { topic: this.topics.status, payload: 'offline', qos: 1, retain: true },
+      },
+      {
+        onConnected: () => this.onLinkConnected(),
+        onConnectFailed: (f) => this.onLinkFailed(f),
+        onClosed: (reason) => this.onLinkClosed(reason),
+        onMessage: (topic, payload) => this.onMessage(topic, payload),
+      },
+    )
+    this.sampler = new Sampler(
+      profile,
+      (purpose) => stream(`signal:${purpose}`),
+      env.clock,
+      env.runStartMs,
+      stream('sample-jitter'),
+      boot.uniform(0, profile.telemetry.period),
+      (sample, elapsed) => this.onTick(sample, elapsed),
+      () => this.states.firmware === 'running',
+    )
+    this.machine = this.createDeviceActor(stream('network'))
+    this.firmware = this.createFirmwareActor(stream('firmware'))
+  }
+
+  /** Powers the device on: firmware boots, then connects. */
+  start(): void {
+    if (this.started) return
+    this.started = true
+    this.machine.start()
+    this.firmware.start()
+    this.sampler.start()
+  }
+
+  /** Clean shutdown: status `offline` (retained), MQTT DISCONNECT, timers cleared. */
+  async stop(): Promise<void> {
+    this.sampler.stop()
+    this.clearCrashTimer()
+    if (this.link.connected) this.link.publish(this.topics.status, 'offline', { qos: 1, retain: true })
+    this.machine.send({ type: 'link.stop' })
+    await this.link.end()
+    this.firmware.stop()
+    this.machine.stop()
+  }
+
+  get currentStates(): Readonly<DeviceStates> {
+    return this.states
+  }
+
+  get batteryPercent(): number | undefined {
+    return this.battery?.percent
+  }
+
+  get firmwareVersion(): string {
+    return this.profile.firmware.version
+  }
+
+  get lastSample(): Sample | undefined {
+    return this.lastSampleValue
+  }
+
+  get publishedSeq(): number {
+    return this.seq
+  }
+
+  get bytesPublished(): number {
+    return this.link.bytesPublished
+  }
+
+  // --- fault surface (used by src/faults) -------------------------------------------------------
+
+  /** Network loss: the session drops uncleanly (last will) and connects fail until it returns. */
+  setNetworkDown(down: boolean): void {
+    this.link.setNetworkDown(down)
+  }
+
+  /** A clean, deliberate disconnect (status offline + DISCONNECT); the device then backs off and retries. */
+  disconnectCleanly(): void {
+    if (!this.link.connected) return
+    this.link.publish(this.topics.status, 'offline', { qos: 1, retain: true })
+    void this.link.end().then(() => this.machine.send({ type: 'link.closed' }))
+    this.env.hooks.disconnected(this, 'ended')
+  }
+
+  attachValueFault(fault: ValueFault): void {
+    this.sampler.attach(fault)
+    this.machine.send({ type: 'sensors.faulted' })
+  }
+
+  detachValueFault(faultId: string): void {
+    this.sampler.detach(faultId)
+    if (this.sampler.activeFaults.length === 0) this.machine.send({ type: 'sensors.recovered' })
+  }
+
+  lastCleanValue(sensor: string): number | undefined {
+    return this.sampler.lastCleanValue(sensor)
+  }
+
+  sendFirmwareEvent(type: 'command.reboot' | 'firmware.crash' | 'power.off' | 'power.on'): void {
+    this.firmware.send({ type })
+  }
+
+  // --- wiring -------------------------------------------------------------------------------
+
+  private createDeviceActor(network: ReturnType<typeof deriveStream>) {
+    const backoff = this.profile.connectivity.backoff
+    const logic = deviceMachine.provide({
+      actions: {
+        openLink: () => this.link.connect(),
+        endLink: () => {},
+        dropLink: () => this.link.drop(),
+        onOnline: () => this.onOnline(),
+        resetAttempts: assign({ attempt: 0 }),
+        computeBackoff: assign(({ context }) => {
+          const ceiling = Math.min(backoff.max, backoff.initial * backoff.multiplier ** context.attempt)
+          const delay = ceiling * (1 - backoff.jitter * network.next())
+          return { attempt: context.attempt + 1, backoffMs: Math.round(delay) }
+        }),
+        powerOff: () => this.firmware.send({ type: 'power.off' }),
+      },
+    })
+    const actor = createActor(logic, { clock: this.env.clock, input: { hasBattery: this.battery !== undefined } })
+    actor.subscribe((snap) => {
+      const v = snap.value as { connectivity: string; battery: string; sensors: string }
+      this.setState('connectivity', v.connectivity)
+      this.setState('battery', v.battery)
+      this.setState('sensors', v.sensors)
+    })
+    return actor
+  }
+
+  private createFirmwareActor(rng: ReturnType<typeof deriveStream>) {
+    const fw = this.profile.firmware
+    const logic = this.env.firmware.provide({
+      actions: {
+        notifyUp: () => {
+          this.machine.send({ type: 'power.up' })
+          this.scheduleSpontaneousCrash(rng)
+        },
+        notifyDown: () => {
+          this.clearCrashTimer()
+          this.machine.send({ type: 'power.down' })
+        },
+      },
+    })
+    const actor = createActor(logic, { clock: this.env.clock, input: { version: fw.version, bootTimeMs: fw.bootTime, watchdogMs: fw.watchdog } })
+    actor.subscribe((snap) => this.setState('firmware', typeof snap.value === 'string' ? snap.value : JSON.stringify(snap.value)))
+    return actor as unknown as Actor<AnyActorLogic>
+  }
+
+  private scheduleSpontaneousCrash(rng: ReturnType<typeof deriveStream>): void {
+    const perHour = this.profile.firmware.crashesPerHour
+    if (perHour <= 0) return
+    const delay = (-Math.log(1 - rng.next()) / perHour) * 3_600_000
+    this.crashTimer = this.env.clock.setTimeout(() => this.firmware.send({ type: 'firmware.crash' }), delay)
+  }
+
+  private clearCrashTimer(): void {
+    if (this.crashTimer !== undefined) this.env.clock.clearTimeout(this.crashTimer)
+    this.crashTimer = undefined
+  }
+
+  private setState(region: DeviceRegion, to: string): void {
+    const from = this.states[region]
+    if (from === to) return
+    this.states = { ...this.states, [region]: to }
+    this.env.hooks.stateChanged(this, region, from, to)
+  }
+
+  private onLinkConnected(): void {
+    this.env.hooks.connectAttempt(this, 'success')
+    this.machine.send({ type: 'link.connected' })
+  }
+
+  private onLinkFailed(f: ConnectFailure): void {
+    this.env.hooks.connectAttempt(this, f.reason)
+    this.machine.send({ type: 'link.failed' })
+  }
+
+  private onLinkClosed(reason: CloseReason): void {
+    this.env.hooks.disconnected(this, reason)
+    this.machine.send({ type: 'link.closed' })
+  }
+
+  private onOnline(): void {
+    this.link.publish(this.topics.status, 'online', { qos: 1, retain: true })
+    this.link.subscribe(this.topics.commands, 1)
+    const qos = this.profile.telemetry.qos
+    while (this.buffer.length > 0 && this.link.connected) this.send(this.topics.telemetry, this.buffer.shift()!, qos)
+  }
+
+  private onTick(sample: Sample | undefined, elapsedMs: number): void {
+    let sent = 0
+    if (sample) {
+      this.seq++
+      this.lastSampleValue = sample
+      const battery = this.battery ? Math.round(this.battery.percent * 10) / 10 : undefined
+      const payload = encodeJson({ ts: sample.ts, seq: this.seq, values: sample.values, battery })
+      this.env.hooks.sampled(this, sample, this.seq)
+      if (this.link.connected) {
+        this.send(this.topics.telemetry, payload, this.profile.telemetry.qos)
+        sent = 1
+      } else if (this.profile.connectivity.offlineBuffer > 0) {
+        if (this.buffer.length >= this.profile.connectivity.offlineBuffer) {
+          this.buffer.shift()
+          this.env.hooks.droppedOffline(this)
+        }
+        this.buffer.push(payload)
+      } else this.env.hooks.droppedOffline(this)
+    }
+    if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(elapsedMs, sent))
+  }
+
+  private updateBattery(level: BatteryLevel): void {
+    if (level === this.states.battery) return
+    this.machine.send({ type: `battery.${level === 'ok' ? 'charged' : level}` })
+  }
+
+  private send(topic: string, payload: Buffer, qos: 0 | 1): void {
+    if (this.link.publish(topic, payload, { qos })) this.env.hooks.published(this, payload.length)
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (topic !== this.topics.commands) return
+    const parsed = parseCommand(payload)
+    const reply = (r: CommandReply, name: string) => {
+      this.link.publish(`${this.topics.commands}/${r.id}/reply`, encodeReply(r), { qos: 1 })
+      this.env.hooks.commandReceived(this, name, r.status)
+    }
+    if (!parsed.ok) return reply({ id: parsed.id, status: 'rejected', reason: parsed.reason }, 'invalid')
+    const { command } = parsed
+    switch (command.name) {
+      case 'reboot':
+        reply({ id: command.id, status: 'accepted' }, command.name)
+        this.firmware.send({ type: 'command.reboot' })
+        return
+      case 'ping':
+        return reply({ id: command.id, status: 'done', reason: `seq=${this.seq}` }, command.name)
+      default:
+        return reply({ id: command.id, status: 'rejected', reason: `unknown command "${command.name}" (supported: reboot, ping)` }, 'unknown')
+    }
+  }
+}

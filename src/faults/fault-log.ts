@@ -1,0 +1,86 @@
+/**
+ * Ground truth: exactly which device a fault affected, from when to when, on the run's clock. Labels
+ * in datasets and loss accounting in reports are read from here, never re-derived.
+ */
+export interface FaultRecord {
+  fault_id: string
+  kind: string
+  device_id: string
+  /** Epoch ms on the run clock. */
+  start_ms: number
+  end_ms: number
+  start: string
+  end: string
+  params: Record<string, unknown>
+  /** True when the run stopped before the fault ended; end is the stop time. */
+  truncated: boolean
+  /** `plan` (fleet file) or `runtime` (fleet.inject). */
+  source: 'plan' | 'runtime'
+}
+
+interface OpenRecord {
+  kind: string
+  startMs: number
+  params: Record<string, unknown>
+  source: FaultRecord['source']
+}
+
+export class FaultLog {
+  private readonly open = new Map<string, OpenRecord>()
+  private readonly closed: FaultRecord[] = []
+  private readonly listeners: ((r: FaultRecord) => void)[] = []
+
+  /** Called with each record as it closes (outputs stream them to faults.jsonl). */
+  onRecord(listener: (r: FaultRecord) => void): void {
+    this.listeners.push(listener)
+  }
+
+  start(faultId: string, kind: string, deviceId: string, atMs: number, params: Record<string, unknown>, source: FaultRecord['source']): void {
+    this.open.set(`${faultId}\u0000${deviceId}`, { kind, startMs: atMs, params, source })
+  }
+
+  end(faultId: string, deviceId: string, atMs: number, truncated = false): FaultRecord | undefined {
+    const key = `${faultId}\u0000${deviceId}`
+    const o = this.open.get(key)
+    if (!o) return undefined
+    this.open.delete(key)
+    const record: FaultRecord = {
+      fault_id: faultId,
+      kind: o.kind,
+      device_id: deviceId,
+      start_ms: o.startMs,
+      end_ms: atMs,
+      start: new Date(o.startMs).toISOString(),
+      end: new Date(atMs).toISOString(),
+      params: o.params,
+      truncated,
+      source: o.source,
+    }
+    this.closed.push(record)
+    for (const l of this.listeners) l(record)
+    return record
+  }
+
+  /** Closes every open record at `atMs`, marked truncated (the run stopped first). */
+  closeAll(atMs: number): void {
+    for (const key of [...this.open.keys()]) {
+      const [faultId, deviceId] = key.split('\u0000') as [string, string]
+      this.end(faultId, deviceId, atMs, true)
+    }
+  }
+
+  isActive(faultId: string, deviceId: string): boolean {
+    return this.open.has(`${faultId}\u0000${deviceId}`)
+  }
+
+  get records(): readonly FaultRecord[] {
+    return this.closed
+  }
+
+  /** Active (device, fault) pairs by kind. */
+  activeByKind(): Map<string, number> {
+    const m = new Map<string, number>()
+    for (const o of this.open.values()) m.set(o.kind, (m.get(o.kind) ?? 0) + 1)
+    return m
+  }
+}

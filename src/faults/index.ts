@@ -1,0 +1,6 @@
+export * from './fault-kind.js'
+export * from './fault-log.js'
+export * from './registry.js'
+export * from './target.js'
+export * from './plan.js'
+export * from './injector.js'

@@ -1,0 +1,14 @@
+import { z } from 'zod'
+import { durationMs, faultEnvelopeShape, positiveDurationMs } from '../../spec/index.js'
+
+/** The entry schema for a kind: common envelope + `kind` literal + the kind's own fields. */
+export function entrySchema<K extends string, S extends z.ZodRawShape>(kind: K, shape: S, opts: { durationRequired: boolean }) {
+  return z.strictObject({
+    ...faultEnvelopeShape,
+    kind: z.literal(kind),
+    duration: opts.durationRequired ? positiveDurationMs : durationMs.optional(),
+    ...shape,
+  })
+}
+
+export const sensorList = z.array(z.string().min(1)).min(1).optional()

@@ -1,0 +1,406 @@
+import { EventEmitter } from 'node:events'
+import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
+import { EmbeddedBroker } from '../broker/index.js'
+import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates } from '../device/index.js'
+import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
+import { FleetMetrics, MetricsServer } from '../observability/index.js'
+import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
+import { mqttLinkFactory, type LinkFactory } from '../transport/index.js'
+import { firmwareModels } from './firmware-registry.js'
+import { FleetStats } from './fleet-stats.js'
+import { validateRuntimeFault } from './runtime-fault.js'
+import type { ResolvedFleet } from './load-fleet.js'
+import { buildSummary, type RunSummary } from './summary.js'
+import { join } from 'node:path'
+
+export interface FleetOptions {
+  /** Overrides the fleet file's seed. */
+  seed?: number
+  /** Overrides the fleet file's duration (ms); `run()` stops the fleet after it. */
+  durationMs?: number
+  /** Embedded broker port (0 = a free one). Ignored with an external broker. */
+  brokerPort?: number
+  brokerHost?: string
+  /** External broker URL; overrides the fleet file. */
+  brokerUrl?: string
+  /** Metrics port (0 = a free one), or false for none. Library default: the fleet file's setting. */
+  metricsPort?: number | false
+  /** Output folder for faults.jsonl and summary.json; none when omitted. */
+  outDir?: string
+  /** Live clock speed factor (hours compressed into minutes where the profile's timings allow). */
+  speed?: number
+  clock?: Clock
+  /** Connect ramp, devices per second; overrides the fleet file. */
+  rampRate?: number
+  linkFactory?: LinkFactory
+}
+
+export interface DeviceStateEvent {
+  deviceId: string
+  region: DeviceRegion
+  from: string
+  to: string
+  atMs: number
+}
+
+export interface DeviceInfo {
+  id: string
+  group: string
+  profile: string
+  labels: Readonly<Record<string, string>>
+  states: Readonly<DeviceStates>
+  firmwareVersion: string
+  batteryPercent: number | undefined
+  seq: number
+  lastTelemetry: { ts: number; values: Record<string, number | null> } | undefined
+}
+
+export type CountFilter = Partial<DeviceStates> & { group?: string; profile?: string }
+
+type FleetPhase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+/**
+ * A running fleet: owns the clock, the broker choice, every device's lifecycle, the fault injector,
+ * metrics and outputs. Control surfaces (CLI, tests, the control plane) use only this public API.
+ *
+ * @example
+ * const fleet = await startFleet('fleets/quickstart.fleet.yaml', { seed: 7, devices: 50, brokerPort: 0 })
+ * await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 50, { timeoutMs: 10_000 })
+ * fleet.inject({ kind: 'disconnect', target: { fraction: 0.2 }, duration: '3s' })
+ * await fleet.stop()
+ */
+export class Fleet extends EventEmitter {
+  readonly name: string
+  readonly seed: number
+  readonly durationMs: number
+  readonly clock: Clock
+  readonly metrics: FleetMetrics
+  readonly stats = new FleetStats()
+  readonly plan: readonly PlannedFault[]
+  private phase: FleetPhase = 'created'
+  private broker: EmbeddedBroker | undefined
+  private metricsServer: MetricsServer | undefined
+  private readonly devices = new Map<string, VirtualDevice>()
+  private injector!: FaultInjector
+  private faultWriter: JsonlWriter | undefined
+  private runStartMs = 0
+  private startedWallMs = 0
+  private timers = new Set<TimerHandle>()
+  private runtimeFaults = 0
+  private stopPromise: Promise<RunSummary> | undefined
+  private endReason: RunSummary['status'] = 'complete'
+  private resolveDone!: (s: RunSummary) => void
+  /** Resolves with the summary when the fleet has stopped (duration over, stop() or a signal). */
+  readonly done: Promise<RunSummary>
+
+  constructor(
+    readonly resolved: ResolvedFleet,
+    private readonly opts: FleetOptions = {},
+  ) {
+    super()
+    this.name = resolved.spec.name
+    this.seed = opts.seed ?? resolved.spec.seed
+    this.durationMs = opts.durationMs ?? resolved.spec.duration
+    this.clock = opts.clock ?? new RealClock({ speed: opts.speed ?? 1 })
+    this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges() })
+    this.plan = planFaults(resolved.spec.faults, resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels })), this.seed)
+    this.done = new Promise((resolve) => (this.resolveDone = resolve))
+  }
+
+  get brokerUrl(): string {
+    return this.opts.brokerUrl ?? this.resolved.spec.broker.url ?? this.broker?.url ?? ''
+  }
+
+  /** The embedded broker, when the fleet started one (undefined with an external broker). */
+  get embeddedBroker(): EmbeddedBroker | undefined {
+    return this.broker
+  }
+
+  get metricsUrl(): string | undefined {
+    return this.metricsServer?.url
+  }
+
+  get outDir(): string | undefined {
+    return this.opts.outDir
+  }
+
+  get size(): number {
+    return this.resolved.devices.length
+  }
+
+  get faultLog(): readonly FaultRecord[] {
+    return this.injector?.log.records ?? []
+  }
+
+  /** Devices under a fault right now, by kind. */
+  activeFaults(): Map<string, number> {
+    return this.injector?.log.activeByKind() ?? new Map()
+  }
+
+  /** Clock ms since the run started. */
+  elapsedMs(): number {
+    return this.phase === 'created' ? 0 : this.clock.now() - this.runStartMs
+  }
+
+  /** Starts broker, metrics and outputs, then ramps devices on at the fleet's connect rate. */
+  async start(): Promise<this> {
+    if (this.phase !== 'created') throw errors.fleetState(`start() called on a fleet that is ${this.phase}`)
+    this.phase = 'starting'
+    const spec = this.resolved.spec
+    try {
+      if (!this.opts.brokerUrl && !spec.broker.url) {
+        this.broker = await EmbeddedBroker.start({ host: this.opts.brokerHost ?? spec.broker.host, port: this.opts.brokerPort ?? spec.broker.port })
+      }
+      const metricsCfg = this.opts.metricsPort === false ? false : spec.metrics === false && this.opts.metricsPort === undefined ? false : { host: spec.metrics === false ? '127.0.0.1' : spec.metrics.host, port: this.opts.metricsPort ?? (spec.metrics === false ? 0 : spec.metrics.port) }
+      if (metricsCfg) this.metricsServer = await MetricsServer.start(this.metrics, metricsCfg.host, metricsCfg.port)
+    } catch (e) {
+      await this.broker?.stop()
+      this.phase = 'stopped'
+      throw e
+    }
+    this.startedWallMs = wallEpochMs()
+    this.runStartMs = this.clock.now()
+    if (this.opts.outDir) {
+      this.faultWriter = new JsonlWriter(join(this.opts.outDir, RUN_FILES.faultLog), 64)
+    }
+    this.injector = new FaultInjector(this.clock, this.runStartMs, this.devices, {
+      faultStarted: (kind, faultId, n) => {
+        this.metrics.faultActivations.inc({ kind }, n)
+        this.emit('fault.started', { faultId, kind, devices: n, atMs: this.clock.now() })
+      },
+      faultEnded: (kind, faultId) => this.emit('fault.ended', { faultId, kind, atMs: this.clock.now() }),
+    })
+    this.injector.log.onRecord((r) => this.faultWriter?.write(r))
+    this.createDevices()
+    this.injector.schedule(this.plan)
+    this.rampOn(this.opts.rampRate ?? spec.ramp.rate)
+    this.phase = 'running'
+    return this
+  }
+
+  /** Runs until the fleet's duration has passed (or stop() is called), then stops; resolves with the summary. */
+  async run(): Promise<RunSummary> {
+    if (this.phase === 'created') await this.start()
+    this.later(this.durationMs, () => void this.stop())
+    return this.done
+  }
+
+  private createDevices(): void {
+    const firmwareFor = (model: string) => firmwareModels[model]!
+    const linkFactory = this.opts.linkFactory ?? mqttLinkFactory(this.clock)
+    const hooks = this.deviceHooks()
+    const broker = this.resolved.spec.broker
+    for (const d of this.resolved.devices) {
+      const device = new VirtualDevice(
+        { id: d.id, group: d.group, profile: d.profile, labels: d.labels },
+        {
+          clock: this.clock,
+          seed: this.seed,
+          runStartMs: this.runStartMs,
+          brokerUrl: this.brokerUrl,
+          linkFactory,
+          firmware: firmwareFor(d.profile.firmware.model),
+          hooks,
+          brokerUsername: broker.username,
+          brokerPassword: broker.password,
+        },
+      )
+      this.devices.set(d.id, device)
+      for (const [region, state] of Object.entries(device.currentStates)) this.stats.moved(region as DeviceRegion, d.profile.name, undefined, state)
+    }
+  }
+
+  /** Powers devices on in fleet order at `rate` devices/s, in 10 ms batches. */
+  private rampOn(rate: number): void {
+    const list = [...this.devices.values()]
+    let next = 0
+    const tick = () => {
+      const due = Math.min(list.length, Math.floor(((this.clock.now() - this.runStartMs) * rate) / 1000) + 1)
+      while (next < due) list[next++]!.start()
+      if (next < list.length && this.phase !== 'stopping' && this.phase !== 'stopped') this.later(Math.max(10, 1000 / rate), tick, true)
+    }
+    tick()
+  }
+
+  private deviceHooks(): DeviceHooks {
+    const m = this.metrics
+    const s = this.stats
+    return {
+      stateChanged: (device, region, from, to) => {
+        s.moved(region, device.identity.profile.name, from, to)
+        if (region === 'connectivity' && to === 'online' && s.allOnlineAtMs === undefined && s.inState('connectivity', 'online') === this.devices.size) {
+          s.allOnlineAtMs = this.clock.now() - this.runStartMs
+        }
+        if (this.listenerCount('device.state') > 0) this.emit('device.state', { deviceId: device.id, region, from, to, atMs: this.clock.now() } satisfies DeviceStateEvent)
+      },
+      connectAttempt: (device, outcome) => {
+        s.connectAttempts++
+        s.connectOutcomes[outcome] = (s.connectOutcomes[outcome] ?? 0) + 1
+        m.connects.inc({ profile: device.identity.profile.name, outcome })
+      },
+      disconnected: (device, reason) => {
+        s.disconnects[reason] = (s.disconnects[reason] ?? 0) + 1
+        m.disconnects.inc({ profile: device.identity.profile.name, reason })
+      },
+      published: (device, bytes) => {
+        s.messagesPublished++
+        s.bytesPublished += bytes
+        m.messages.inc({ profile: device.identity.profile.name })
+        m.bytes.inc({ profile: device.identity.profile.name }, bytes)
+      },
+      sampled: (device, sample, seq) => {
+        s.samples++
+        if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample })
+      },
+      droppedOffline: (device) => {
+        s.droppedOffline++
+        m.droppedOffline.inc({ profile: device.identity.profile.name })
+      },
+      commandReceived: (device, name, status) => {
+        s.commands++
+        m.commands.inc({ profile: device.identity.profile.name, command: name, status })
+      },
+    }
+  }
+
+  private updateGauges(): void {
+    this.metrics.devices.reset()
+    for (const [profile, states] of this.stats.connectivityByProfile) for (const [state, n] of states) this.metrics.devices.set({ profile, state }, n)
+    this.metrics.faultsActive.reset()
+    for (const [kind, n] of this.activeFaults()) this.metrics.faultsActive.set({ kind }, n)
+  }
+
+  /** Devices matching every given state (and group/profile): `fleet.count({ connectivity: 'online' })`. */
+  count(filter: CountFilter = {}): number {
+    const keys = Object.keys(filter) as (keyof CountFilter)[]
+    const only = keys.length === 1 ? keys[0] : undefined
+    if (only !== undefined && only !== 'group' && only !== 'profile') return this.stats.inState(only, filter[only]!)
+    let n = 0
+    for (const d of this.devices.values()) if (matches(d, filter)) n++
+    return n
+  }
+
+  device(id: string): DeviceInfo | undefined {
+    const d = this.devices.get(id)
+    return d && describeDevice(d)
+  }
+
+  list(filter: CountFilter = {}): DeviceInfo[] {
+    return [...this.devices.values()].filter((d) => matches(d, filter)).map(describeDevice)
+  }
+
+  /**
+   * Resolves when `predicate(fleet)` holds; checked on every device state change and every 50 ms.
+   * Rejects with FLEET_ERR_FLEET_WAIT_TIMEOUT after `timeoutMs` (wall time for live runs).
+   */
+  waitFor(predicate: (fleet: this) => boolean, opts: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? 30_000
+    if (predicate(this)) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!predicate(this)) return
+        cleanup()
+        resolve()
+      }
+      const poll = () => {
+        check()
+        pollTimer = this.clock.setTimeout(poll, 50)
+      }
+      let pollTimer = this.clock.setTimeout(poll, 50)
+      const timeout = this.clock.setTimeout(() => {
+        cleanup()
+        reject(errors.waitTimeout(timeoutMs, `connectivity ${JSON.stringify(this.stats.states('connectivity'))}, firmware ${JSON.stringify(this.stats.states('firmware'))}`))
+      }, timeoutMs)
+      const cleanup = () => {
+        this.off('device.state', check)
+        this.clock.clearTimeout(pollTimer)
+        this.clock.clearTimeout(timeout)
+      }
+      this.on('device.state', check)
+    })
+  }
+
+  /**
+   * Injects a fault now (or `at` from now), through the same registry and fault log as planned ones.
+   * Takes the same fields as a fleet-file fault; durations may be "3s" or ms (`durationMs` also works).
+   */
+  inject(fault: Record<string, unknown>): { faultId: string; deviceIds: string[] } {
+    if (this.phase !== 'running') throw errors.fleetState(`inject() needs a running fleet (it is ${this.phase})`)
+    const entry = validateRuntimeFault(fault, faultEntrySchemas)
+    const faultId = entry.id ?? `rt${++this.runtimeFaults}-${entry.kind}`
+    const [planned] = planFaults([{ ...entry, id: faultId }], this.resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels })), this.seed)
+    if (!planned || planned.deviceIds.length === 0) throw errors.faultNoTargets(faultId)
+    const now = this.clock.now()
+    this.injector.schedule([{ ...planned, startMs: now - this.runStartMs + planned.startMs, endMs: planned.endMs === undefined ? undefined : now - this.runStartMs + planned.endMs }], 'runtime')
+    return { faultId, deviceIds: planned.deviceIds }
+  }
+
+  /**
+   * Stops the fleet: faults undone (records closed), devices disconnect cleanly (status `offline`),
+   * broker and metrics closed, outputs flushed. Idempotent; resolves with the summary.
+   */
+  stop(opts: { reason?: RunSummary['status'] } = {}): Promise<RunSummary> {
+    if (opts.reason) this.endReason = opts.reason
+    this.stopPromise ??= this.doStop()
+    return this.stopPromise
+  }
+
+  private async doStop(): Promise<RunSummary> {
+    const wasStarted = this.phase !== 'created'
+    this.phase = 'stopping'
+    for (const t of this.timers) this.clock.clearTimeout(t)
+    this.timers.clear()
+    if (wasStarted) this.injector.stop()
+    const endedAtMs = this.clock.now()
+    await Promise.all([...this.devices.values()].map((d) => d.stop().catch(() => undefined)))
+    this.faultWriter?.flush()
+    const summary = buildSummary(this, endedAtMs - this.runStartMs, this.endReason, this.startedWallMs)
+    if (this.opts.outDir) writeJsonFile(join(this.opts.outDir, RUN_FILES.summary), summary)
+    await this.metricsServer?.stop()
+    await this.broker?.stop()
+    this.phase = 'stopped'
+    this.emit('stopped', summary)
+    this.resolveDone(summary)
+    return summary
+  }
+
+  /** Flushes outputs synchronously (for a process that is about to exit). */
+  flushOutputs(): void {
+    this.faultWriter?.flush()
+  }
+
+  private later(ms: number, fn: () => void, relative = true): void {
+    const handle = this.clock.setTimeout(() => {
+      this.timers.delete(handle)
+      fn()
+    }, relative ? ms : ms - this.clock.now())
+    this.timers.add(handle)
+  }
+}
+
+function matches(d: VirtualDevice, f: CountFilter): boolean {
+  const s = d.currentStates
+  return (
+    (f.group === undefined || d.identity.group === f.group) &&
+    (f.profile === undefined || d.identity.profile.name === f.profile) &&
+    (f.firmware === undefined || s.firmware === f.firmware) &&
+    (f.connectivity === undefined || s.connectivity === f.connectivity) &&
+    (f.battery === undefined || s.battery === f.battery) &&
+    (f.sensors === undefined || s.sensors === f.sensors)
+  )
+}
+
+function describeDevice(d: VirtualDevice): DeviceInfo {
+  const last = d.lastSample
+  return {
+    id: d.id,
+    group: d.identity.group,
+    profile: d.identity.profile.name,
+    labels: d.identity.labels,
+    states: d.currentStates,
+    firmwareVersion: d.firmwareVersion,
+    batteryPercent: d.batteryPercent,
+    seq: d.publishedSeq,
+    lastTelemetry: last && { ts: last.ts, values: last.values },
+  }
+}

@@ -1,0 +1,6 @@
+export * from './fleet.js'
+export * from './fleet-stats.js'
+export * from './load-fleet.js'
+export * from './start-fleet.js'
+export * from './summary.js'
+export * from './firmware-registry.js'

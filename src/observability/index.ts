@@ -1,0 +1,2 @@
+export * from './fleet-metrics.js'
+export * from './metrics-server.js'

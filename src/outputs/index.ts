@@ -1,0 +1,2 @@
+export * from './jsonl-writer.js'
+export * from './run-folder.js'

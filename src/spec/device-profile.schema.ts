@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import { durationMs, fraction, labels, name, positiveDurationMs } from './common.js'
+import { signalSchema } from './signal.schema.js'
+
+export const sensorSchema = z.strictObject({
+  unit: z.string().optional(),
+  signal: signalSchema,
+  /** Standard deviation of Gaussian measurement noise, in the sensor's unit. */
+  noise: z.number().nonnegative().default(0),
+  /** Physical range [min, max]; readings are clamped into it. */
+  range: z.tuple([z.number(), z.number()]).optional(),
+  /** Decimal places kept in telemetry. */
+  precision: z.number().int().min(0).max(9).default(2),
+})
+
+export const firmwareRefSchema = z.strictObject({
+  /** Name of a firmware model in firmware-models/ (e.g. `basic`). */
+  model: z.string().default('basic'),
+  version: z.string().default('1.0.0'),
+  bootTime: durationMs.default(2_000),
+  /** How long a crashed device stays down before its watchdog reboots it. */
+  watchdog: positiveDurationMs.default(8_000),
+  /** Seeded chance of a spontaneous firmware crash, per device per hour. */
+  crashesPerHour: z.number().nonnegative().default(0),
+})
+
+export const backoffSchema = z.strictObject({
+  initial: positiveDurationMs.default(1_000),
+  max: positiveDurationMs.default(60_000),
+  multiplier: z.number().min(1).default(2),
+  /** Full-jitter fraction: each delay is drawn in [d·(1-jitter), d]. */
+  jitter: fraction.default(0.5),
+})
+
+export const connectivitySchema = z.strictObject({
+  link: z.enum(['wifi', 'ethernet', 'cellular', 'lpwan']).default('wifi'),
+  keepalive: positiveDurationMs.default(30_000),
+  connectTimeout: positiveDurationMs.default(10_000),
+  backoff: backoffSchema.default({ initial: 1_000, max: 60_000, multiplier: 2, jitter: 0.5 }),
+  /** Telemetry messages kept while offline and sent on reconnect (oldest dropped past this). */
+  offlineBuffer: z.number().int().nonnegative().default(0),
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
+})
+
+export const batterySchema = z.strictObject({
+  capacityMah: z.number().positive(),
+  /** Average current while running, in mA. */
+  idleMa: z.number().nonnegative().default(0.5),
+  /** Charge used per published message, in mAh. */
+  perMessageMah: z.number().nonnegative().default(0.01),
+  /** Initial charge in percent: a number, or [min, max] drawn per device from the seeded boot stream. */
+  initialPercent: z.union([z.number().min(0).max(100), z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)])]).default(100),
+  lowPercent: z.number().min(0).max(100).default(20),
+  criticalPercent: z.number().min(0).max(100).default(5),
+})
+
+export const telemetrySchema = z.strictObject({
+  period: positiveDurationMs,
+  /** Random extra delay per sample as a fraction of the period (real devices are not in lock-step). */
+  jitter: fraction.default(0.02),
+  qos: z.union([z.literal(0), z.literal(1)]).default(0),
+})
+
+export const topicsSchema = z.strictObject({
+  telemetry: z.string().default('devices/{id}/telemetry'),
+  status: z.string().default('devices/{id}/status'),
+  commands: z.string().default('devices/{id}/commands'),
+})
+
+export const credentialsSchema = z.strictObject({ username: z.string().optional(), password: z.string().optional() })
+
+export const deviceProfileSchema = z
+  .strictObject({
+    name,
+    description: z.string().optional(),
+    labels: labels.default({}),
+    firmware: firmwareRefSchema.default({ model: 'basic', version: '1.0.0', bootTime: 2_000, watchdog: 8_000, crashesPerHour: 0 }),
+    telemetry: telemetrySchema,
+    sensors: z.record(name, sensorSchema).refine((s) => Object.keys(s).length > 0, { message: 'needs at least one sensor' }),
+    battery: batterySchema.optional(),
+    connectivity: connectivitySchema.prefault({}),
+    topics: topicsSchema.prefault({}),
+    credentials: credentialsSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    for (const [sensor, s] of Object.entries(p.sensors)) {
+      if (s.range && s.range[0] >= s.range[1]) {
+        ctx.addIssue({ code: 'custom', path: ['sensors', sensor, 'range'], message: `range min must be below max, got [${s.range.join(', ')}]` })
+      }
+    }
+    if (p.battery && p.battery.criticalPercent >= p.battery.lowPercent) {
+      ctx.addIssue({ code: 'custom', path: ['battery', 'criticalPercent'], message: 'must be below lowPercent' })
+    }
+    if (p.connectivity.backoff.initial > p.connectivity.backoff.max) {
+      ctx.addIssue({ code: 'custom', path: ['connectivity', 'backoff', 'initial'], message: 'must not exceed backoff.max' })
+    }
+  })
+
+export type DeviceProfile = z.output<typeof deviceProfileSchema>
+export type SensorSpec = z.output<typeof sensorSchema>

@@ -1,0 +1,73 @@
+import { z } from 'zod'
+import { didYouMean } from '../core/index.js'
+import { durationMs, fraction, labels } from './common.js'
+
+/**
+ * Which devices a fault hits. Filters (group, ids, labels) narrow the fleet; then `count` or
+ * `fraction` picks a seeded subset of what is left. No filter and no count/fraction = every device.
+ */
+export const targetSchema = z
+  .strictObject({
+    group: z.union([z.string(), z.array(z.string()).min(1)]).transform((g) => (Array.isArray(g) ? g : [g])).optional(),
+    /** Device ids or globs (`th-00*`). */
+    ids: z.array(z.string()).min(1).optional(),
+    /** Profile labels that must all match (e.g. `{ hw: th-200 }`). */
+    labels: labels.optional(),
+    profile: z.string().optional(),
+    fraction: fraction.optional(),
+    count: z.number().int().positive().optional(),
+  })
+  .refine((t) => t.fraction === undefined || t.count === undefined, {
+    message: 'give either fraction or count, not both',
+    params: { hint: 'fraction: 0.1 picks 10% of the matching devices; count: 5 picks five' },
+  })
+
+export type TargetSpec = z.output<typeof targetSchema>
+
+/** Fields every fault has; each kind adds its own parameters next to them. */
+export const faultEnvelopeShape = {
+  /** Optional stable id; defaults to `f<index>-<kind>`. */
+  id: z.string().regex(/^[\w.-]+$/).optional(),
+  at: durationMs.default(0),
+  target: targetSchema.default({}),
+}
+
+export type FaultEnvelope = { id?: string; kind: string; at: number; duration?: number; target: TargetSpec }
+
+/** The schema of one fault kind as registered by src/faults/kinds/*: kind name → full entry schema. */
+export type FaultEntrySchemas = Readonly<Record<string, z.ZodType<FaultEnvelope & Record<string, unknown>>>>
+
+/**
+ * A list of faults, each validated by the schema of its own kind; an unknown kind is reported with
+ * the nearest known one.
+ */
+export function faultListSchema(kinds: FaultEntrySchemas) {
+  return z.array(z.unknown()).transform((items, ctx) => {
+    const out: (FaultEnvelope & Record<string, unknown>)[] = []
+    items.forEach((item, i) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        ctx.addIssue({ code: 'custom', path: [i], message: 'a fault must be a mapping with a kind', params: { hint: 'e.g. { kind: disconnect, at: 20s, duration: 10s }' } })
+        return
+      }
+      const kind = (item as { kind?: unknown }).kind
+      if (typeof kind !== 'string') {
+        ctx.addIssue({ code: 'custom', path: [i, 'kind'], message: 'required field "kind" is missing', params: { hint: `one of: ${Object.keys(kinds).join(', ')}` } })
+        return
+      }
+      const schema = kinds[kind]
+      if (!schema) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'kind'],
+          message: `unknown fault kind "${kind}"`,
+          params: { hint: didYouMean(kind, Object.keys(kinds)) ?? `known kinds: ${Object.keys(kinds).join(', ')}` },
+        })
+        return
+      }
+      const r = schema.safeParse(item)
+      if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...(issue as z.core.$ZodIssue), path: [i, ...issue.path] } as never)
+      else out.push(r.data)
+    })
+    return out
+  })
+}

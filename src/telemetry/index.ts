@@ -1,0 +1,4 @@
+export * from './signals/index.js'
+export * from './sensor-channel.js'
+export * from './codecs/json.js'
+export * from './mutators.js'

@@ -1,0 +1,57 @@
+/**
+ * The port between a virtual device and the network. A device never sees MQTT.js directly: it asks
+ * its link to connect, publish, subscribe, end cleanly or drop, and hears back through
+ * {@link LinkListener}. Protocol outcomes (a refused CONNACK, a dropped socket) are events, not
+ * exceptions.
+ */
+export interface LinkOptions {
+  url: string
+  clientId: string
+  keepaliveSec: number
+  connectTimeoutMs: number
+  protocolVersion: 4 | 5
+  clean: boolean
+  username?: string
+  password?: string
+  will?: { topic: string; payload: Buffer | string; qos: 0 | 1; retain: boolean }
+}
+
+export type ConnectFailure =
+  /** The broker answered CONNACK with a refusal (bad credentials, not authorised, unavailable…). */
+  | { reason: 'refused'; returnCode: number; message: string }
+  /** No TCP connection (refused, reset, unreachable) or the network is down (a fault). */
+  | { reason: 'unreachable'; message: string }
+  | { reason: 'timeout'; message: string }
+
+export type CloseReason = 'dropped' | 'ended' | 'broker-closed' | 'network-down'
+
+export interface LinkListener {
+  onConnected(): void
+  onConnectFailed(failure: ConnectFailure): void
+  /** The session ended after it was up. */
+  onClosed(reason: CloseReason): void
+  onMessage(topic: string, payload: Buffer): void
+}
+
+export interface PublishOptions {
+  qos: 0 | 1
+  retain?: boolean
+}
+
+export interface DeviceLink {
+  readonly connected: boolean
+  /** Starts one connection attempt; the outcome arrives as onConnected or onConnectFailed. */
+  connect(): void
+  publish(topic: string, payload: Buffer | string, opts: PublishOptions): boolean
+  subscribe(topic: string, qos: 0 | 1): void
+  /** Clean disconnect (MQTT DISCONNECT sent: the broker does not publish the last will). */
+  end(): Promise<void>
+  /** Unclean drop: the socket dies without DISCONNECT, so the broker publishes the last will. */
+  drop(): void
+  /** While down, the session is dropped and every connect attempt fails as unreachable. */
+  setNetworkDown(down: boolean): void
+  /** Bytes of application payload published over this link's life. */
+  readonly bytesPublished: number
+}
+
+export type LinkFactory = (opts: LinkOptions, listener: LinkListener) => DeviceLink

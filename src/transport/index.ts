@@ -1,0 +1,2 @@
+export * from './device-link.js'
+export * from './mqtt-link.js'

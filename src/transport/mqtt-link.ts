@@ -1,0 +1,150 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
+import type { Clock } from '../core/index.js'
+import type { CloseReason, ConnectFailure, DeviceLink, LinkListener, LinkOptions, PublishOptions } from './device-link.js'
+
+/**
+ * DeviceLink over MQTT.js (TCP, TLS or WebSocket, from the URL). Reconnection is the device's job
+ * (its connectivity machine owns backoff), so MQTT.js's own reconnect is off and each attempt uses a
+ * fresh client.
+ */
+export class MqttLink implements DeviceLink {
+  private client: MqttClient | undefined
+  private attempt = 0
+  private up = false
+  private networkDown = false
+  /** Why the live session is closing, when we caused it; otherwise the broker closed it. */
+  private closeCause: CloseReason | undefined
+  private bytes = 0
+
+  constructor(
+    private readonly opts: LinkOptions,
+    private readonly listener: LinkListener,
+    private readonly clock: Clock,
+  ) {}
+
+  get connected(): boolean {
+    return this.up
+  }
+
+  get bytesPublished(): number {
+    return this.bytes
+  }
+
+  connect(): void {
+    this.disposeClient()
+    const attempt = ++this.attempt
+    if (this.networkDown) {
+      // No route to the broker: fail as a real stack would, asynchronously.
+      this.clock.setTimeout(() => {
+        if (attempt === this.attempt) this.listener.onConnectFailed({ reason: 'unreachable', message: 'network down' })
+      }, 0)
+      return
+    }
+    const o = this.opts
+    const options: IClientOptions = {
+      clientId: o.clientId,
+      keepalive: o.keepaliveSec,
+      connectTimeout: o.connectTimeoutMs,
+      reconnectPeriod: 0,
+      clean: o.clean,
+      protocolVersion: o.protocolVersion,
+      username: o.username,
+      password: o.password,
+      will: o.will ? { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain } : undefined,
+      resubscribe: false,
+    }
+    const client = mqtt.connect(o.url, options)
+    this.client = client
+    let settled = false
+    const fail = (failure: ConnectFailure) => {
+      if (settled || attempt !== this.attempt) return
+      settled = true
+      this.disposeClient()
+      this.listener.onConnectFailed(failure)
+    }
+    client.on('connect', () => {
+      if (attempt !== this.attempt) return
+      settled = true
+      this.up = true
+      this.listener.onConnected()
+    })
+    client.on('error', (err: Error & { code?: number | string }) => {
+      if (!settled) {
+        if (typeof err.code === 'number') fail({ reason: 'refused', returnCode: err.code, message: err.message })
+        else fail({ reason: 'unreachable', message: err.message })
+      }
+    })
+    client.on('close', () => {
+      if (attempt !== this.attempt) return
+      if (!settled) return fail({ reason: 'timeout', message: 'closed before CONNACK' })
+      if (this.up) {
+        this.up = false
+        const reason = this.closeCause ?? 'broker-closed'
+        this.closeCause = undefined
+        this.disposeClient()
+        this.listener.onClosed(reason)
+      }
+    })
+    client.on('message', (topic, payload) => {
+      if (attempt === this.attempt) this.listener.onMessage(topic, payload)
+    })
+  }
+
+  publish(topic: string, payload: Buffer | string, opts: PublishOptions): boolean {
+    const client = this.client
+    if (!client || !this.up) return false
+    this.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
+    client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false })
+    return true
+  }
+
+  subscribe(topic: string, qos: 0 | 1): void {
+    this.client?.subscribe(topic, { qos })
+  }
+
+  async end(): Promise<void> {
+    const client = this.client
+    this.attempt++
+    this.up = false
+    this.client = undefined
+    if (client) await client.endAsync().catch(() => undefined)
+  }
+
+  drop(): void {
+    const client = this.client
+    if (!client) return
+    if (this.up) this.closeCause ??= 'dropped'
+    // Destroying the socket without DISCONNECT is what makes the broker publish the last will.
+    client.stream?.destroy()
+    if (this.client === client && !this.up) this.disposeClient()
+  }
+
+  setNetworkDown(down: boolean): void {
+    this.networkDown = down
+    if (down && this.client) {
+      if (this.up) {
+        this.closeCause = 'network-down'
+        this.drop()
+      }
+      else {
+        this.attempt++
+        this.disposeClient()
+      }
+    }
+  }
+
+  private disposeClient(): void {
+    const client = this.client
+    this.client = undefined
+    if (client) {
+      client.removeAllListeners('connect')
+      client.removeAllListeners('message')
+      client.on('error', () => undefined)
+      client.end(true)
+    }
+  }
+}
+
+export function mqttLinkFactory(clock: Clock) {
+  return (opts: LinkOptions, listener: LinkListener): DeviceLink => new MqttLink(opts, listener, clock)
+}
