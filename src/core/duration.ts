@@ -13,7 +13,7 @@ const COMPOUND = /^(?:\s*\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w))+\s*$/
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) throw errors.badDuration(String(input))
-    return input
+    return Math.round(input)
   }
   if (PATTERN.test(input)) {
     const [, n, unit] = PATTERN.exec(input)!

@@ -315,17 +315,26 @@ export class VirtualDevice {
   private onMessage(topic: string, payload: Buffer): void {
     if (topic !== this.topics.commands) return
     const parsed = parseCommand(payload)
-    const reply = (r: CommandReply, name: string) => {
-      this.link.publish(`${this.topics.commands}/${r.id}/reply`, encodeReply(r), { qos: 1 })
+    const reply = (r: CommandReply, name: string, then?: () => void) => {
+      const sent = this.link.publish(`${this.topics.commands}/${r.id}/reply`, encodeReply(r), { qos: 1 }, then)
+      if (!sent) then?.()
       this.env.hooks.commandReceived(this, name, r.status)
     }
     if (!parsed.ok) return reply({ id: parsed.id, status: 'rejected', reason: parsed.reason }, 'invalid')
     const { command } = parsed
     switch (command.name) {
-      case 'reboot':
-        reply({ id: command.id, status: 'accepted' }, command.name)
-        this.firmware.send({ type: 'command.reboot' })
-        return
+      case 'reboot': {
+        // Acknowledge first, reboot once the reply is out (or after a grace period if it never is).
+        let rebooted = false
+        const reboot = () => {
+          if (rebooted) return
+          rebooted = true
+          this.env.clock.clearTimeout(grace)
+          this.firmware.send({ type: 'command.reboot' })
+        }
+        const grace = this.env.clock.setTimeout(reboot, 2_000)
+        return reply({ id: command.id, status: 'accepted' }, command.name, reboot)
+      }
       case 'ping':
         return reply({ id: command.id, status: 'done', reason: `seq=${this.seq}` }, command.name)
       default:

@@ -5,7 +5,7 @@ import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates }
 import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
-import { mqttLinkFactory, type LinkFactory } from '../transport/index.js'
+import { inProcessLinkFactory, mqttLinkFactory, type LinkFactory } from '../transport/index.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
 import { validateRuntimeFault } from './runtime-fault.js'
@@ -33,6 +33,11 @@ export interface FleetOptions {
   /** Connect ramp, devices per second; overrides the fleet file. */
   rampRate?: number
   linkFactory?: LinkFactory
+  /**
+   * `mqtt` (default): real MQTT sessions to the embedded or external broker. `in-process`: no broker
+   * and no sockets; publishes are emitted as `publish` events (virtual-time runs).
+   */
+  transport?: 'mqtt' | 'in-process'
 }
 
 export interface DeviceStateEvent {
@@ -108,6 +113,7 @@ export class Fleet extends EventEmitter {
   }
 
   get brokerUrl(): string {
+    if (this.opts.transport === 'in-process') return 'in-process'
     return this.opts.brokerUrl ?? this.resolved.spec.broker.url ?? this.broker?.url ?? ''
   }
 
@@ -148,7 +154,7 @@ export class Fleet extends EventEmitter {
     this.phase = 'starting'
     const spec = this.resolved.spec
     try {
-      if (!this.opts.brokerUrl && !spec.broker.url) {
+      if (!this.opts.brokerUrl && !spec.broker.url && this.opts.transport !== 'in-process') {
         this.broker = await EmbeddedBroker.start({ host: this.opts.brokerHost ?? spec.broker.host, port: this.opts.brokerPort ?? spec.broker.port })
       }
       const metricsCfg = this.opts.metricsPort === false ? false : spec.metrics === false && this.opts.metricsPort === undefined ? false : { host: spec.metrics === false ? '127.0.0.1' : spec.metrics.host, port: this.opts.metricsPort ?? (spec.metrics === false ? 0 : spec.metrics.port) }
@@ -187,7 +193,11 @@ export class Fleet extends EventEmitter {
 
   private createDevices(): void {
     const firmwareFor = (model: string) => firmwareModels[model]!
-    const linkFactory = this.opts.linkFactory ?? mqttLinkFactory(this.clock)
+    const linkFactory =
+      this.opts.linkFactory ??
+      (this.opts.transport === 'in-process'
+        ? inProcessLinkFactory(this.clock, (clientId, topic, payload) => this.emit('publish', { clientId, topic, payload }))
+        : mqttLinkFactory(this.clock))
     const hooks = this.deviceHooks()
     const broker = this.resolved.spec.broker
     for (const d of this.resolved.devices) {

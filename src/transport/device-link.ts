@@ -42,7 +42,8 @@ export interface DeviceLink {
   readonly connected: boolean
   /** Starts one connection attempt; the outcome arrives as onConnected or onConnectFailed. */
   connect(): void
-  publish(topic: string, payload: Buffer | string, opts: PublishOptions): boolean
+  /** `onFlushed` runs once the message left (QoS 0) or was acknowledged (QoS 1), or the session died. */
+  publish(topic: string, payload: Buffer | string, opts: PublishOptions, onFlushed?: () => void): boolean
   subscribe(topic: string, qos: 0 | 1): void
   /** Clean disconnect (MQTT DISCONNECT sent: the broker does not publish the last will). */
   end(): Promise<void>

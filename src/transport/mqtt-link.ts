@@ -90,11 +90,11 @@ export class MqttLink implements DeviceLink {
     })
   }
 
-  publish(topic: string, payload: Buffer | string, opts: PublishOptions): boolean {
+  publish(topic: string, payload: Buffer | string, opts: PublishOptions, onFlushed?: () => void): boolean {
     const client = this.client
     if (!client || !this.up) return false
     this.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
-    client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false })
+    client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false }, onFlushed && (() => onFlushed()))
     return true
   }
 

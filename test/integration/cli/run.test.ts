@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cli, tmp, waitForOutput } from './cli-helpers.js'
+
+const FAST = 'test/fixtures/integration/fast.fleet.yaml'
+const FAULTS = 'test/fixtures/integration/fast-faults.fleet.yaml'
+
+describe('fleet-emu run', () => {
+  it('runs for --duration, exits 0 and writes summary.json and faults.jsonl', async () => {
+    const out = tmp('run')
+    const run = cli(['run', FAULTS, '--duration', '1500ms', '--broker-port', '0', '--no-metrics', '--out', out, '--json'])
+    const { code } = await run.exit
+    expect(run.stderr()).not.toMatch(/\n\s+at /)
+    expect(code).toBe(0)
+    const printed = JSON.parse(run.stdout()) as { status: string; devices: number; outDir: string }
+    expect(printed).toMatchObject({ status: 'complete', devices: 20, outDir: out })
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { status: string; partial: boolean; connects: { outcomes: Record<string, number> } }
+    expect(summary.status).toBe('complete')
+    expect(summary.partial).toBe(false)
+    expect(summary.connects.outcomes.success).toBeGreaterThanOrEqual(16)
+    const records = readFileSync(join(out, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { fault_id: string; truncated: boolean })
+    expect(records.filter((r) => r.fault_id === 'outage')).toHaveLength(4)
+    expect(records.filter((r) => r.fault_id === 'frozen')).toHaveLength(2)
+    expect(records.every((r) => r.truncated)).toBe(true)
+  })
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`on ${signal}: devices disconnect, outputs are flushed and marked partial, exit 130`, async () => {
+      const out = tmp(signal.toLowerCase())
+      const run = cli(['run', FAULTS, '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
+      await waitForOutput(run, /fleet-emu: fast-faults/)
+      await new Promise((r) => setTimeout(r, 700)) // both faults have started
+      run.child.kill(signal)
+      const { code } = await run.exit
+      expect(code).toBe(130)
+      expect(run.stderr()).toContain(signal)
+      expect(run.stderr()).not.toMatch(/\n\s+at /)
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { status: string; partial: boolean; finalStates: { connectivity: Record<string, number> } }
+      expect(summary).toMatchObject({ status: 'interrupted', partial: true })
+      expect(summary.finalStates.connectivity).toEqual({ stopped: 20 })
+      const records = readFileSync(join(out, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { truncated: boolean; end_ms: number; start_ms: number })
+      expect(records).toHaveLength(6)
+      for (const r of records) {
+        expect(r.truncated).toBe(true)
+        expect(r.end_ms).toBeGreaterThan(r.start_ms)
+      }
+      expect(run.stdout()).toContain('interrupted')
+    })
+  }
+
+  it('exits 2 on an invalid flag value, with a message and no stack trace', async () => {
+    const run = cli(['run', FAST, '--duration', 'soon', '--no-metrics', '--broker-port', '0', '--out', tmp('bad')])
+    const { code } = await run.exit
+    expect(code).toBe(2)
+    expect(run.stderr()).toContain('not a duration: "soon"')
+    expect(run.stderr()).toContain('FLEET_ERR_CORE_BAD_DURATION')
+    expect(run.stderr()).not.toMatch(/\n\s+at /)
+  })
+
+  it('exits 2 on an unknown option', async () => {
+    const run = cli(['run', FAST, '--devcies', '3'])
+    expect((await run.exit).code).toBe(2)
+    expect(run.stderr()).toMatch(/unknown option '--devcies'/)
+  })
+
+  it('exits 1 when the embedded broker cannot listen, with a hint', async () => {
+    const blocker = createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()))
+    const port = (blocker.address() as { port: number }).port
+    try {
+      const out = tmp('port')
+      const run = cli(['run', FAST, '--broker-port', String(port), '--no-metrics', '--out', out])
+      const { code } = await run.exit
+      expect(code).toBe(1)
+      expect(run.stderr()).toContain(`cannot listen on 127.0.0.1:${port}`)
+      expect(run.stderr()).toContain('FLEET_ERR_BROKER_LISTEN')
+      expect(run.stderr()).toContain('hint:')
+      expect(existsSync(join(out, 'summary.json'))).toBe(false)
+    } finally {
+      blocker.close()
+    }
+  })
+})
