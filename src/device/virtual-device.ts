@@ -1,6 +1,5 @@
-import { createActor, type Actor, type AnyActorLogic } from 'xstate'
-import { assign } from 'xstate'
-import { deriveStream, expandTemplate, type Clock, type TimerHandle } from '../core/index.js'
+import { assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef } from 'xstate'
+import { deriveStream, expandTemplate, type Clock, type Rng, type TimerHandle } from '../core/index.js'
 import type { DeviceProfile } from '../spec/index.js'
 import { encodeJson } from '../telemetry/index.js'
 import type { CloseReason, ConnectFailure, DeviceLink, LinkFactory } from '../transport/index.js'
@@ -64,6 +63,8 @@ export class VirtualDevice {
   private crashTimer: TimerHandle | undefined
   private lastSampleValue: Sample | undefined
   private started = false
+  private readonly networkRng: Rng
+  private readonly firmwareRng: Rng
 
   constructor(
     readonly identity: DeviceIdentity,
@@ -111,8 +112,10 @@ export class VirtualDevice {
       (sample, elapsed) => this.onTick(sample, elapsed),
       () => this.states.firmware === 'running',
     )
-    this.machine = this.createDeviceActor(stream('network'))
-    this.firmware = this.createFirmwareActor(stream('firmware'))
+    this.networkRng = stream('network')
+    this.firmwareRng = stream('firmware')
+    this.machine = this.createDeviceActor()
+    this.firmware = this.createFirmwareActor()
   }
 
   /** Powers the device on: firmware boots, then connects. */
@@ -194,24 +197,61 @@ export class VirtualDevice {
 
   // --- wiring -------------------------------------------------------------------------------
 
-  private createDeviceActor(network: ReturnType<typeof deriveStream>) {
-    const backoff = this.profile.connectivity.backoff
-    const logic = deviceMachine.provide({
+  /**
+   * Machines are bound to devices with `machine.provide()` once per firmware model, not per device:
+   * provide() rebuilds the whole state-node tree (~24 KB), so the bound actions find their device
+   * through the actor that runs them (`self`).
+   */
+  private static readonly owners = new WeakMap<AnyActorRef, VirtualDevice>()
+  private static sharedDeviceLogic: typeof deviceMachine | undefined
+  private static readonly firmwareLogic = new WeakMap<FirmwareMachine, AnyActorLogic>()
+
+  private static deviceLogic(): typeof deviceMachine {
+    const of = (self: AnyActorRef) => VirtualDevice.owners.get(self)!
+    return (VirtualDevice.sharedDeviceLogic ??= deviceMachine.provide({
       actions: {
-        openLink: () => this.link.connect(),
+        openLink: ({ self }) => of(self).link.connect(),
         endLink: () => {},
-        dropLink: () => this.link.drop(),
-        onOnline: () => this.onOnline(),
+        dropLink: ({ self }) => of(self).link.drop(),
+        onOnline: ({ self }) => of(self).onOnline(),
         resetAttempts: assign({ attempt: 0 }),
-        computeBackoff: assign(({ context }) => {
+        computeBackoff: assign(({ context, self }) => {
+          const d = of(self)
+          const backoff = d.profile.connectivity.backoff
           const ceiling = Math.min(backoff.max, backoff.initial * backoff.multiplier ** context.attempt)
-          const delay = ceiling * (1 - backoff.jitter * network.next())
+          const delay = ceiling * (1 - backoff.jitter * d.networkRng.next())
           return { attempt: context.attempt + 1, backoffMs: Math.round(delay) }
         }),
-        powerOff: () => this.firmware.send({ type: 'power.off' }),
+        powerOff: ({ self }) => of(self).firmware.send({ type: 'power.off' }),
+      },
+    }))
+  }
+
+  private static firmwareLogicFor(model: FirmwareMachine): AnyActorLogic {
+    const of = (self: AnyActorRef) => VirtualDevice.owners.get(self)!
+    const cached = VirtualDevice.firmwareLogic.get(model)
+    if (cached) return cached
+    const logic: AnyActorLogic = model.provide({
+      actions: {
+        notifyUp: ({ self }: { self: AnyActorRef }) => {
+          const d = of(self)
+          d.machine.send({ type: 'power.up' })
+          d.scheduleSpontaneousCrash()
+        },
+        notifyDown: ({ self }: { self: AnyActorRef }) => {
+          const d = of(self)
+          d.clearCrashTimer()
+          d.machine.send({ type: 'power.down' })
+        },
       },
     })
-    const actor = createActor(logic, { clock: this.env.clock, input: { hasBattery: this.battery !== undefined } })
+    VirtualDevice.firmwareLogic.set(model, logic)
+    return logic
+  }
+
+  private createDeviceActor() {
+    const actor = createActor(VirtualDevice.deviceLogic(), { clock: this.env.clock, input: { hasBattery: this.battery !== undefined } })
+    VirtualDevice.owners.set(actor, this)
     actor.subscribe((snap) => {
       const v = snap.value as { connectivity: string; battery: string; sensors: string }
       this.setState('connectivity', v.connectivity)
@@ -221,29 +261,21 @@ export class VirtualDevice {
     return actor
   }
 
-  private createFirmwareActor(rng: ReturnType<typeof deriveStream>) {
+  private createFirmwareActor() {
     const fw = this.profile.firmware
-    const logic = this.env.firmware.provide({
-      actions: {
-        notifyUp: () => {
-          this.machine.send({ type: 'power.up' })
-          this.scheduleSpontaneousCrash(rng)
-        },
-        notifyDown: () => {
-          this.clearCrashTimer()
-          this.machine.send({ type: 'power.down' })
-        },
-      },
+    const actor = createActor(VirtualDevice.firmwareLogicFor(this.env.firmware), {
+      clock: this.env.clock,
+      input: { version: fw.version, bootTimeMs: fw.bootTime, watchdogMs: fw.watchdog },
     })
-    const actor = createActor(logic, { clock: this.env.clock, input: { version: fw.version, bootTimeMs: fw.bootTime, watchdogMs: fw.watchdog } })
+    VirtualDevice.owners.set(actor, this)
     actor.subscribe((snap) => this.setState('firmware', typeof snap.value === 'string' ? snap.value : JSON.stringify(snap.value)))
-    return actor as unknown as Actor<AnyActorLogic>
+    return actor
   }
 
-  private scheduleSpontaneousCrash(rng: ReturnType<typeof deriveStream>): void {
+  private scheduleSpontaneousCrash(): void {
     const perHour = this.profile.firmware.crashesPerHour
     if (perHour <= 0) return
-    const delay = (-Math.log(1 - rng.next()) / perHour) * 3_600_000
+    const delay = (-Math.log(1 - this.firmwareRng.next()) / perHour) * 3_600_000
     this.crashTimer = this.env.clock.setTimeout(() => this.firmware.send({ type: 'firmware.crash' }), delay)
   }
 

@@ -115,6 +115,8 @@ export function loadFleet(file: string, opts: LoadFleetOptions = {}): ResolvedFl
   const spec = r.value
   const problems: SpecProblem[] = []
   const profiles = new Map<string, DeviceProfile>()
+  // Profile files already reported as invalid: groups sharing one must not repeat its problems.
+  const invalidProfileFiles = new Set<string>()
 
   spec.groups.forEach((g, i) => {
     if (profiles.has(g.profile)) return
@@ -130,9 +132,13 @@ export function loadFleet(file: string, opts: LoadFleetOptions = {}): ResolvedFl
       })
       return
     }
+    if (invalidProfileFiles.has(found)) return
     const pr = checkProfileFile(found)
-    if (!pr.ok) problems.push(...pr.problems)
-    else profiles.set(g.profile, pr.profile)
+    if (pr.ok) profiles.set(g.profile, pr.profile)
+    else {
+      invalidProfileFiles.add(found)
+      problems.push(...pr.problems)
+    }
   })
 
   const groupNames = spec.groups.map((g) => g.name)

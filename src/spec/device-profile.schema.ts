@@ -82,19 +82,35 @@ export const deviceProfileSchema = z
     topics: topicsSchema.prefault({}),
     credentials: credentialsSchema.optional(),
   })
-  .superRefine((p, ctx) => {
-    for (const [sensor, s] of Object.entries(p.sensors)) {
-      if (s.range && s.range[0] >= s.range[1]) {
-        ctx.addIssue({ code: 'custom', path: ['sensors', sensor, 'range'], message: `range min must be below max, got [${s.range.join(', ')}]` })
+  .superRefine(
+    (parsed, ctx) => {
+      // Runs even when other fields have problems (see `when`), so any value here may be unparsed.
+      const p = parsed as unknown as LooseProfile
+      for (const [sensor, s] of Object.entries(p.sensors ?? {})) {
+        const range = s?.range
+        if (Array.isArray(range) && isNumber(range[0]) && isNumber(range[1]) && range[0] >= range[1]) {
+          ctx.addIssue({ code: 'custom', path: ['sensors', sensor, 'range'], message: `range min must be below max, got [${range.join(', ')}]` })
+        }
       }
-    }
-    if (p.battery && p.battery.criticalPercent >= p.battery.lowPercent) {
-      ctx.addIssue({ code: 'custom', path: ['battery', 'criticalPercent'], message: 'must be below lowPercent' })
-    }
-    if (p.connectivity.backoff.initial > p.connectivity.backoff.max) {
-      ctx.addIssue({ code: 'custom', path: ['connectivity', 'backoff', 'initial'], message: 'must not exceed backoff.max' })
-    }
-  })
+      if (isNumber(p.battery?.criticalPercent) && isNumber(p.battery.lowPercent) && p.battery.criticalPercent >= p.battery.lowPercent) {
+        ctx.addIssue({ code: 'custom', path: ['battery', 'criticalPercent'], message: 'must be below lowPercent' })
+      }
+      const backoff = p.connectivity?.backoff
+      if (isNumber(backoff?.initial) && isNumber(backoff.max) && backoff.initial > backoff.max) {
+        ctx.addIssue({ code: 'custom', path: ['connectivity', 'backoff', 'initial'], message: 'must not exceed backoff.max' })
+      }
+    },
+    // Cross-field checks run alongside field problems: validation reports every problem at once.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  )
+
+interface LooseProfile {
+  sensors?: Record<string, { range?: unknown } | undefined>
+  battery?: { criticalPercent?: unknown; lowPercent?: unknown }
+  connectivity?: { backoff?: { initial?: unknown; max?: unknown } }
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number'
 
 export type DeviceProfile = z.output<typeof deviceProfileSchema>
 export type SensorSpec = z.output<typeof sensorSchema>

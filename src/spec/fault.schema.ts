@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { didYouMean } from '../core/index.js'
 import { durationMs, fraction, labels } from './common.js'
+import { knownKeysAt } from './problems.js'
 
 /**
  * Which devices a fault hits. Filters (group, ids, labels) narrow the fleet; then `count` or
@@ -65,8 +66,15 @@ export function faultListSchema(kinds: FaultEntrySchemas) {
         return
       }
       const r = schema.safeParse(item)
-      if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...(issue as z.core.$ZodIssue), path: [i, ...issue.path] } as never)
-      else out.push(r.data)
+      if (r.success) {
+        out.push(r.data)
+        return
+      }
+      for (const issue of r.error.issues) {
+        // The fleet schema cannot see into this kind's schema, so say here which keys it allows.
+        const params = issue.code === 'unrecognized_keys' ? { knownKeys: knownKeysAt(schema, issue.path, item) } : undefined
+        ctx.addIssue({ ...(issue as z.core.$ZodIssue), path: [i, ...issue.path], ...(params && { params }) } as never)
+      }
     })
     return out
   })

@@ -44,13 +44,21 @@ export function fleetFileSchema(faultKinds: FaultEntrySchemas) {
       groups: z.array(groupSchema).min(1),
       faults: faultListSchema(faultKinds).default([]),
     })
-    .superRefine((f, ctx) => {
-      const seen = new Map<string, number>()
-      f.groups.forEach((g, i) => {
-        if (seen.has(g.name)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `group name "${g.name}" is used twice`, params: { hint: `groups[${seen.get(g.name)}] has it already` } })
-        seen.set(g.name, i)
-      })
-    })
+    .superRefine(
+      (f, ctx) => {
+        // Runs even when other fields have problems (see `when`), so groups may be unparsed.
+        const groups: unknown = f.groups
+        if (!Array.isArray(groups)) return
+        const seen = new Map<string, number>()
+        groups.forEach((g: { name?: unknown } | null | undefined, i) => {
+          if (typeof g?.name !== 'string') return
+          if (seen.has(g.name)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `group name "${g.name}" is used twice`, params: { hint: `groups[${seen.get(g.name)}] has it already` } })
+          seen.set(g.name, i)
+        })
+      },
+      // Cross-field checks run alongside field problems: validation reports every problem at once.
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    )
 }
 
 export type FleetFile = z.output<ReturnType<typeof fleetFileSchema>>

@@ -20,8 +20,19 @@ export function issuesToProblems(source: YamlSource, issues: readonly z.core.$Zo
   const problems: SpecProblem[] = []
   for (const issue of issues) {
     const path = [...prefix, ...issue.path]
+    if (issue.code === 'invalid_union' && !issue.discriminator && valueAt(source.data, path).present) {
+      // A union whose input has the shape of exactly one branch (a tuple, a mapping): that branch's
+      // problems say more than "Invalid input".
+      const shaped = issue.errors.filter((branch) => !branch.every((b) => b.path.length === 0 && (b.code === 'invalid_type' || b.code === 'invalid_value')))
+      if (shaped.length === 1) {
+        problems.push(...issuesToProblems(source, shaped[0]!.map((b) => ({ ...b, path: [...issue.path, ...b.path] })), schema, prefix))
+        continue
+      }
+    }
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(schema, issue.path, source.data, prefix)
+      // Keys inside a fault are checked by the fault kind's own schema, which a walk of the fleet
+      // schema cannot see into; src/spec/fault.schema.ts passes them along as params.knownKeys.
+      const known = knownKeysAt(schema, issue.path, source.data, prefix) ?? (issue as { params?: { knownKeys?: string[] } }).params?.knownKeys
       for (const key of issue.keys) {
         const keyPath = [...path, key]
         problems.push({
@@ -35,12 +46,14 @@ export function issuesToProblems(source: YamlSource, issues: readonly z.core.$Zo
       continue
     }
     const params = (issue as { params?: { hint?: string } }).params
+    // zod 4 leaves `input` out of issues unless asked, so read what the file says at the path.
+    const got = valueAt(source.data, path)
     problems.push({
       file: source.file,
       ...source.position(path),
       path: formatPath(path),
-      message: plainMessage(issue),
-      hint: params?.hint ?? hintFor(issue),
+      message: plainMessage(issue, got),
+      hint: params?.hint ?? hintFor(issue, got),
     })
   }
   return sortProblems(problems)
@@ -50,12 +63,33 @@ export function sortProblems(problems: SpecProblem[]): SpecProblem[] {
   return problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
 }
 
-function plainMessage(issue: z.core.$ZodIssue): string {
+interface Found {
+  present: boolean
+  value: unknown
+}
+
+/** The raw value at `path` in the parsed file, and whether the key is there at all. */
+function valueAt(root: unknown, path: FieldPath): Found {
+  let value = root
+  for (const seg of path) {
+    if (typeof value !== 'object' || value === null || !(seg in value)) return { present: false, value: undefined }
+    value = (value as Record<PropertyKey, unknown>)[seg]
+  }
+  return { present: true, value }
+}
+
+function plainMessage(issue: z.core.$ZodIssue, got: Found): string {
   switch (issue.code) {
-    case 'invalid_type': {
-      const received = (issue as { input?: unknown }).input
-      if (received === undefined) return `required field is missing (expected ${issue.expected})`
-      return `expected ${issue.expected}, got ${describe(received)}`
+    case 'invalid_type':
+      if (!got.present) return `required field is missing (expected ${issue.expected})`
+      return `expected ${issue.expected}, got ${describe(got.value)}`
+    case 'invalid_union': {
+      if (!got.present) return 'required field is missing'
+      if (issue.discriminator) return `unknown ${issue.discriminator} ${JSON.stringify(got.value)}`
+      const values = issue.errors.flatMap((branch) => branch.flatMap((b) => (b.code === 'invalid_value' && b.path.length === 0 ? b.values : [])))
+      const types = issue.errors.flatMap((branch) => branch.flatMap((b) => (b.code === 'invalid_type' && b.path.length === 0 ? [b.expected] : [])))
+      const expected = [...values.map((v) => JSON.stringify(v)), ...types]
+      return expected.length > 0 ? `expected ${expected.join(' or ')}, got ${describe(got.value)}` : issue.message
     }
     case 'too_small':
       return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item(s)` : `must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`
@@ -68,12 +102,13 @@ function plainMessage(issue: z.core.$ZodIssue): string {
   }
 }
 
-function hintFor(issue: z.core.$ZodIssue): string | undefined {
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return 'add this field'
-  if (issue.code === 'invalid_value') {
-    const got = (issue as { input?: unknown }).input
-    if (typeof got === 'string') return didYouMean(got, issue.values.map(String))
+function hintFor(issue: z.core.$ZodIssue, got: Found): string | undefined {
+  if (issue.code === 'invalid_union' && issue.discriminator && 'options' in issue && issue.options) {
+    const options = issue.options.map(String)
+    return (typeof got.value === 'string' ? didYouMean(got.value, options) : undefined) ?? `one of: ${options.join(', ')}`
   }
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && !got.present) return 'add this field'
+  if (issue.code === 'invalid_value' && typeof got.value === 'string') return didYouMean(got.value, issue.values.map(String))
   return undefined
 }
 
@@ -91,7 +126,8 @@ export function knownKeysAt(schema: z.ZodType, path: FieldPath, root: unknown, p
   let s: unknown = schema
   let i = 0
   for (let guard = 0; guard < 200; guard++) {
-    const def = (s as { def?: Record<string, unknown> }).def
+    // `s` is undefined once the path names a key the schema does not have.
+    const def = (s as { def?: Record<string, unknown> } | undefined)?.def
     if (!def) return undefined
     const type = def.type as string
     if (type === 'optional' || type === 'default' || type === 'nullable' || type === 'prefault' || type === 'readonly') {
