@@ -15,10 +15,6 @@ export const ERROR_CODES = {
     meaning: 'A fleet file, device profile or firmware model named by the user does not exist.',
     hint: 'Check the path; profiles are looked up as devices/<name>.device.yaml next to the fleet folder.',
   },
-  FLEET_ERR_SPEC_UNKNOWN_FIRMWARE: {
-    meaning: 'A device profile names a firmware model that is not registered.',
-    hint: 'Use one of the models in firmware-models/ (see docs/firmware-models.md).',
-  },
   FLEET_ERR_CORE_BAD_DURATION: {
     meaning: 'A duration string could not be parsed.',
     hint: 'Write a number with a unit: 250ms, 30s, 5m, 2h, 7d (or a plain number of milliseconds).',

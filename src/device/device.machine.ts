@@ -15,6 +15,8 @@ export interface DeviceMachineContext {
   attempt: number
   backoffMs: number
   hasBattery: boolean
+  /** Longest a connect attempt may take before the device gives up on it (connect timeout + margin). */
+  connectWatchdogMs: number
 }
 
 export type DeviceMachineEvent =
@@ -35,7 +37,7 @@ export const deviceMachine = setup({
   types: {
     context: {} as DeviceMachineContext,
     events: {} as DeviceMachineEvent,
-    input: {} as { hasBattery: boolean },
+    input: {} as { hasBattery: boolean; connectTimeoutMs: number },
   },
   actions: {
     openLink: () => {},
@@ -48,6 +50,7 @@ export const deviceMachine = setup({
   },
   delays: {
     backoff: ({ context }) => context.backoffMs,
+    connectWatchdog: ({ context }) => context.connectWatchdogMs,
   },
   guards: {
     hasBattery: ({ context }) => context.hasBattery,
@@ -55,7 +58,7 @@ export const deviceMachine = setup({
 }).createMachine({
   id: 'device',
   type: 'parallel',
-  context: ({ input }) => ({ attempt: 0, backoffMs: 0, hasBattery: input.hasBattery }),
+  context: ({ input }) => ({ attempt: 0, backoffMs: 0, hasBattery: input.hasBattery, connectWatchdogMs: input.connectTimeoutMs + 5_000 }),
   states: {
     connectivity: {
       initial: 'offline',
@@ -65,6 +68,8 @@ export const deviceMachine = setup({
         },
         connecting: {
           entry: 'openLink',
+          // The link reports every outcome; this is a backstop so no device waits forever.
+          after: { connectWatchdog: { target: 'backing-off', actions: 'dropLink' } },
           on: {
             'link.connected': 'online',
             'link.failed': 'backing-off',

@@ -40,8 +40,8 @@ export class Sampler {
     private readonly producing: () => boolean,
   ) {
     this.channels = Object.entries(profile.sensors).map(([name, spec]) => new SensorChannel(name, spec, streams))
-    this.nextRelMs = startRelMs
-    this.lastRelMs = startRelMs
+    this.nextRelMs = Math.round(startRelMs)
+    this.lastRelMs = this.nextRelMs
   }
 
   start(): void {
@@ -91,7 +91,8 @@ export class Sampler {
       for (const [k, v] of Object.entries(clean)) this.lastClean.set(k, v)
     }
     const period = this.profile.telemetry.period
-    this.nextRelMs = t + period * (1 + this.profile.telemetry.jitter * this.jitterRng.next())
+    // Whole milliseconds, so timestamps stay integers in virtual time.
+    this.nextRelMs = t + Math.round(period * (1 + this.profile.telemetry.jitter * this.jitterRng.next()))
     this.onTick(sample, elapsed)
     this.schedule()
   }
@@ -105,7 +106,9 @@ export class Sampler {
         if (fault.sensors && !fault.sensors.has(ch.name)) continue
         const current = sample.values[ch.name]
         if (current === null || current === undefined) continue
-        sample.values[ch.name] = fault.mutate(ch.name, current, ch)
+        const v = fault.mutate(ch.name, current, ch)
+        // What a real sensor could still report: clamped to its range, at its precision.
+        sample.values[ch.name] = v === null || !Number.isFinite(v) ? v : ch.finish(v)
         ;(sample.faultIds[ch.name] ??= []).push(fault.faultId)
         touched = true
       }

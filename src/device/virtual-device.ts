@@ -63,6 +63,7 @@ export class VirtualDevice {
   private crashTimer: TimerHandle | undefined
   private lastSampleValue: Sample | undefined
   private started = false
+  private networkDownCount = 0
   private readonly networkRng: Rng
   private readonly firmwareRng: Rng
 
@@ -164,9 +165,14 @@ export class VirtualDevice {
 
   // --- fault surface (used by src/faults) -------------------------------------------------------
 
-  /** Network loss: the session drops uncleanly (last will) and connects fail until it returns. */
+  /**
+   * Network loss: the session drops uncleanly (last will) and connects fail until it returns.
+   * Counted, so overlapping faults keep the network down until the last one ends.
+   */
   setNetworkDown(down: boolean): void {
-    this.link.setNetworkDown(down)
+    const before = this.networkDownCount
+    this.networkDownCount = Math.max(0, before + (down ? 1 : -1))
+    if ((before === 0) !== (this.networkDownCount === 0)) this.link.setNetworkDown(this.networkDownCount > 0)
   }
 
   /** A clean, deliberate disconnect (status offline + DISCONNECT); the device then backs off and retries. */
@@ -250,7 +256,7 @@ export class VirtualDevice {
   }
 
   private createDeviceActor() {
-    const actor = createActor(VirtualDevice.deviceLogic(), { clock: this.env.clock, input: { hasBattery: this.battery !== undefined } })
+    const actor = createActor(VirtualDevice.deviceLogic(), { clock: this.env.clock, input: { hasBattery: this.battery !== undefined, connectTimeoutMs: this.profile.connectivity.connectTimeout } })
     VirtualDevice.owners.set(actor, this)
     actor.subscribe((snap) => {
       const v = snap.value as { connectivity: string; battery: string; sensors: string }
@@ -268,7 +274,8 @@ export class VirtualDevice {
       input: { version: fw.version, bootTimeMs: fw.bootTime, watchdogMs: fw.watchdog },
     })
     VirtualDevice.owners.set(actor, this)
-    actor.subscribe((snap) => this.setState('firmware', typeof snap.value === 'string' ? snap.value : JSON.stringify(snap.value)))
+    // Models may nest states (running.idle); the fleet tracks the top-level one.
+    actor.subscribe((snap) => this.setState('firmware', typeof snap.value === 'string' ? snap.value : Object.keys(snap.value as object)[0]!))
     return actor
   }
 

@@ -1,3 +1,4 @@
+import { formatDuration } from '../core/index.js'
 import type { FaultEntry } from './fault-kind.js'
 import { selectTargets, type DeviceDescriptor } from './target.js'
 
@@ -12,8 +13,24 @@ export interface PlannedFault {
   entry: FaultEntry
 }
 
-export function faultIdFor(entry: FaultEntry, index: number): string {
-  return entry.id ?? `f${index + 1}-${entry.kind}`
+/**
+ * Default fault ids name the fault by what it is, not where it sits in the file (`disconnect-at-20s`,
+ * then `disconnect-at-20s-2`…), so inserting a fault never renames — or, since the id seeds target
+ * selection, re-targets — another one.
+ */
+export function defaultFaultIds(entries: readonly FaultEntry[]): string[] {
+  const explicit = new Set(entries.map((e) => e.id).filter((id): id is string => id !== undefined))
+  const seen = new Map<string, number>()
+  return entries.map((e) => {
+    if (e.id !== undefined) return e.id
+    const base = `${e.kind}-at-${formatDuration(e.at)}`
+    let n = seen.get(base) ?? 0
+    let id: string
+    do id = ++n === 1 ? base : `${base}-${n}`
+    while (explicit.has(id))
+    seen.set(base, n)
+    return id
+  })
 }
 
 /**
@@ -21,15 +38,16 @@ export function faultIdFor(entry: FaultEntry, index: number): string {
  * plan and keeps its own devices.
  */
 export function planFaults(faults: readonly FaultEntry[], devices: readonly DeviceDescriptor[], seed: number): PlannedFault[] {
+  const ids = defaultFaultIds(faults)
   return faults
     .map((entry, i) => {
-      const faultId = faultIdFor(entry, i)
+      const faultId = ids[i]!
       return {
         faultId,
         kind: entry.kind,
         startMs: entry.at,
         endMs: entry.duration === undefined ? undefined : entry.at + entry.duration,
-        deviceIds: selectTargets(devices, entry.target, seed, faultId).map((d) => d.id),
+        deviceIds: selectTargets(devices, entry.target, seed, faultId, Array.isArray(entry.sensors) ? (entry.sensors as string[]) : undefined).map((d) => d.id),
         entry,
       }
     })

@@ -7,6 +7,7 @@ export interface DeviceDescriptor {
   group: string
   profile: string
   labels: Readonly<Record<string, string>>
+  sensors: readonly string[]
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -15,14 +16,17 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /**
- * Picks a fault's devices: filters first (group, ids/globs, labels, profile), then a seeded `count`
+ * Picks a fault's devices: filters first (group, ids/globs, labels, profile, and for faults on named
+ * sensors, devices that have one of them), then a seeded `count`
  * or `fraction` of what is left, drawn from the fault's own stream `(seed, fault id, "faults")` so
  * adding a fault never changes another fault's devices. Returned in fleet order.
  */
-export function selectTargets(devices: readonly DeviceDescriptor[], target: TargetSpec, seed: number, faultId: string): DeviceDescriptor[] {
+export function selectTargets(devices: readonly DeviceDescriptor[], target: TargetSpec, seed: number, faultId: string, sensors?: readonly string[]): DeviceDescriptor[] {
   const idPatterns = target.ids?.map(globToRegExp)
   const matching = devices.filter(
     (d) =>
+      // A fault on named sensors can only hit devices that have one of them.
+      (!sensors || sensors.some((s) => d.sensors.includes(s))) &&
       (!target.group || target.group.includes(d.group)) &&
       (!target.profile || target.profile === d.profile) &&
       (!idPatterns || idPatterns.some((re) => re.test(d.id))) &&

@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { EmbeddedBroker } from '../broker/index.js'
 import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates } from '../device/index.js'
-import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
+import { FaultInjector, faultEntrySchemas, planFaults, type DeviceDescriptor, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
-import { inProcessLinkFactory, mqttLinkFactory, type LinkFactory } from '../transport/index.js'
+import { inProcessLinkFactory, mqttLinkFactory, probeBroker, type LinkFactory } from '../transport/index.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
 import { validateRuntimeFault } from './runtime-fault.js'
@@ -69,7 +69,7 @@ type FleetPhase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped'
  * metrics and outputs. Control surfaces (CLI, tests, the control plane) use only this public API.
  *
  * @example
- * const fleet = await startFleet('fleets/quickstart.fleet.yaml', { seed: 7, devices: 50, brokerPort: 0 })
+ * const fleet = await startFleet('fleets/quickstart.fleet.yaml', { seed: 7, devices: 50, brokerPort: 0, metricsPort: false })
  * await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 50, { timeoutMs: 10_000 })
  * fleet.inject({ kind: 'disconnect', target: { fraction: 0.2 }, duration: '3s' })
  * await fleet.stop()
@@ -108,7 +108,7 @@ export class Fleet extends EventEmitter {
     this.durationMs = opts.durationMs ?? resolved.spec.duration
     this.clock = opts.clock ?? new RealClock({ speed: opts.speed ?? 1 })
     this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges() })
-    this.plan = planFaults(resolved.spec.faults, resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels })), this.seed)
+    this.plan = planFaults(resolved.spec.faults, describeDevices(resolved), this.seed)
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
   }
 
@@ -154,7 +154,13 @@ export class Fleet extends EventEmitter {
     this.phase = 'starting'
     const spec = this.resolved.spec
     try {
-      if (!this.opts.brokerUrl && !spec.broker.url && this.opts.transport !== 'in-process') {
+      const external = this.opts.brokerUrl ?? spec.broker.url
+      if (this.opts.transport === 'in-process') {
+        // no broker: publishes stay in the process
+      } else if (external) {
+        const probe = await probeBroker(external, { username: spec.broker.username, password: spec.broker.password })
+        if (!probe.ok) throw errors.brokerUnreachable(external, probe.message)
+      } else {
         this.broker = await EmbeddedBroker.start({ host: this.opts.brokerHost ?? spec.broker.host, port: this.opts.brokerPort ?? spec.broker.port })
       }
       const metricsCfg = this.opts.metricsPort === false ? false : spec.metrics === false && this.opts.metricsPort === undefined ? false : { host: spec.metrics === false ? '127.0.0.1' : spec.metrics.host, port: this.opts.metricsPort ?? (spec.metrics === false ? 0 : spec.metrics.port) }
@@ -220,7 +226,7 @@ export class Fleet extends EventEmitter {
     }
   }
 
-  /** Powers devices on in fleet order at `rate` devices/s, in 10 ms batches. */
+  /** Powers devices on in fleet order at `rate` devices/s, in batches at most every 10 ms. */
   private rampOn(rate: number): void {
     const list = [...this.devices.values()]
     let next = 0
@@ -300,32 +306,37 @@ export class Fleet extends EventEmitter {
   }
 
   /**
-   * Resolves when `predicate(fleet)` holds; checked on every device state change and every 50 ms.
-   * Rejects with FLEET_ERR_FLEET_WAIT_TIMEOUT after `timeoutMs` (wall time for live runs).
+   * Resolves when `predicate(fleet)` holds; checked on every device state change and every 50 ms of
+   * wall time. Rejects with FLEET_ERR_FLEET_WAIT_TIMEOUT after `timeoutMs` of wall time, whatever
+   * the fleet's clock (scaled or virtual) is doing.
    */
   waitFor(predicate: (fleet: this) => boolean, opts: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = opts.timeoutMs ?? 30_000
     if (predicate(this)) return Promise.resolve()
+    const wall = new RealClock()
     return new Promise((resolve, reject) => {
+      let settled = false
+      let pollTimer: TimerHandle | undefined
+      const cleanup = () => {
+        settled = true
+        this.off('device.state', check)
+        wall.clearTimeout(pollTimer)
+        wall.clearTimeout(timeout)
+      }
       const check = () => {
-        if (!predicate(this)) return
+        if (settled || !predicate(this)) return
         cleanup()
         resolve()
       }
       const poll = () => {
         check()
-        pollTimer = this.clock.setTimeout(poll, 50)
+        if (!settled) pollTimer = wall.setTimeout(poll, 50)
       }
-      let pollTimer = this.clock.setTimeout(poll, 50)
-      const timeout = this.clock.setTimeout(() => {
+      pollTimer = wall.setTimeout(poll, 50)
+      const timeout = wall.setTimeout(() => {
         cleanup()
         reject(errors.waitTimeout(timeoutMs, `connectivity ${JSON.stringify(this.stats.states('connectivity'))}, firmware ${JSON.stringify(this.stats.states('firmware'))}`))
       }, timeoutMs)
-      const cleanup = () => {
-        this.off('device.state', check)
-        this.clock.clearTimeout(pollTimer)
-        this.clock.clearTimeout(timeout)
-      }
       this.on('device.state', check)
     })
   }
@@ -337,9 +348,10 @@ export class Fleet extends EventEmitter {
   inject(fault: Record<string, unknown>): { faultId: string; deviceIds: string[] } {
     if (this.phase !== 'running') throw errors.fleetState(`inject() needs a running fleet (it is ${this.phase})`)
     const entry = validateRuntimeFault(fault, faultEntrySchemas)
-    const faultId = entry.id ?? `rt${++this.runtimeFaults}-${entry.kind}`
-    const [planned] = planFaults([{ ...entry, id: faultId }], this.resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels })), this.seed)
+    const faultId = entry.id ?? `rt${this.runtimeFaults + 1}-${entry.kind}`
+    const [planned] = planFaults([{ ...entry, id: faultId }], describeDevices(this.resolved), this.seed)
     if (!planned || planned.deviceIds.length === 0) throw errors.faultNoTargets(faultId)
+    if (entry.id === undefined) this.runtimeFaults++
     const now = this.clock.now()
     this.injector.schedule([{ ...planned, startMs: now - this.runStartMs + planned.startMs, endMs: planned.endMs === undefined ? undefined : now - this.runStartMs + planned.endMs }], 'runtime')
     return { faultId, deviceIds: planned.deviceIds }
@@ -351,6 +363,7 @@ export class Fleet extends EventEmitter {
    */
   stop(opts: { reason?: RunSummary['status'] } = {}): Promise<RunSummary> {
     if (opts.reason) this.endReason = opts.reason
+    else if (!this.stopPromise && this.elapsedMs() < this.durationMs) this.endReason = 'stopped'
     this.stopPromise ??= this.doStop()
     return this.stopPromise
   }
@@ -386,6 +399,10 @@ export class Fleet extends EventEmitter {
     }, relative ? ms : ms - this.clock.now())
     this.timers.add(handle)
   }
+}
+
+function describeDevices(resolved: ResolvedFleet): DeviceDescriptor[] {
+  return resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels, sensors: Object.keys(d.profile.sensors) }))
 }
 
 function matches(d: VirtualDevice, f: CountFilter): boolean {

@@ -149,6 +149,15 @@ export function loadFleet(file: string, opts: LoadFleetOptions = {}): ResolvedFl
       problems.push({ file, ...source.position(path), path: `faults[${i}].target.group`, message: `no group named "${g}"`, hint: didYouMean(g, groupNames) ?? `groups: ${groupNames.join(', ')}` })
     })
   })
+  const allSensors = [...new Set([...profiles.values()].flatMap((p) => Object.keys(p.sensors)))]
+  spec.faults.forEach((f, i) => {
+    const sensors = (f as { sensors?: unknown }).sensors
+    if (!Array.isArray(sensors) || profiles.size < new Set(spec.groups.map((g) => g.profile)).size) return
+    sensors.forEach((name: string, j) => {
+      if (allSensors.includes(name)) return
+      problems.push({ file, ...source.position(['faults', i, 'sensors', j]), path: `faults[${i}].sensors[${j}]`, message: `no device in this fleet has a sensor "${name}"`, hint: didYouMean(name, allSensors) ?? `sensors: ${allSensors.join(', ')}` })
+    })
+  })
   if (problems.length > 0) throw errors.specInvalid(file, sortProblems(problems))
 
   const counts = opts.devices === undefined ? spec.groups.map((g) => g.count) : scaleCounts(spec.groups.map((g) => g.count), opts.devices)

@@ -1,5 +1,5 @@
 import { didYouMean, errors } from '../core/index.js'
-import { formatPath, type FaultEntrySchemas } from '../spec/index.js'
+import { issuesToProblems, type FaultEntrySchemas } from '../spec/index.js'
 import type { FaultEntry } from '../faults/index.js'
 
 /**
@@ -26,14 +26,9 @@ export function validateRuntimeFault(input: Record<string, unknown>, schemas: Fa
   }
   const r = schema.safeParse(raw)
   if (!r.success) {
-    throw errors.faultInvalid(
-      r.error.issues.map((i) => ({
-        file: 'fleet.inject()',
-        path: formatPath(i.path),
-        message: i.message,
-        hint: (i as { params?: { hint?: string } }).params?.hint,
-      })),
-    )
+    // Same messages and hints as fleet-file faults; there is no line to point at.
+    const source = { file: 'fleet.inject()', data: raw, position: () => ({ line: 0, column: 0 }) }
+    throw errors.faultInvalid(issuesToProblems(source, r.error.issues, schema).map(({ line: _l, column: _c, ...p }) => p))
   }
   return r.data
 }

@@ -20,7 +20,7 @@ export class FleetMetrics {
   constructor(opts: { scenario: string; collect?: () => void; defaultMetrics?: boolean }) {
     const r = this.registry
     r.setDefaultLabels({ scenario: opts.scenario })
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'fleet_process_' })
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'fleet_' })
     const collect = opts.collect
     this.devices = new Gauge({
       name: 'fleet_devices',

@@ -2,6 +2,9 @@ import { z } from 'zod'
 import { durationMs, fraction, labels, name, positiveDurationMs } from './common.js'
 import { signalSchema } from './signal.schema.js'
 
+/** Payload fields a sensor may not be named after (they would collide in the telemetry JSON). */
+export const RESERVED_SENSOR_NAMES = ['ts', 'seq', 'battery', 'fw'] as const
+
 export const sensorSchema = z.strictObject({
   unit: z.string().optional(),
   signal: signalSchema,
@@ -87,6 +90,9 @@ export const deviceProfileSchema = z
       // Runs even when other fields have problems (see `when`), so any value here may be unparsed.
       const p = parsed as unknown as LooseProfile
       for (const [sensor, s] of Object.entries(p.sensors ?? {})) {
+        if ((RESERVED_SENSOR_NAMES as readonly string[]).includes(sensor)) {
+          ctx.addIssue({ code: 'custom', path: ['sensors', sensor], message: `"${sensor}" is a telemetry field name and cannot name a sensor`, params: { hint: `reserved: ${RESERVED_SENSOR_NAMES.join(', ')}` } })
+        }
         const range = s?.range
         if (Array.isArray(range) && isNumber(range[0]) && isNumber(range[1]) && range[0] >= range[1]) {
           ctx.addIssue({ code: 'custom', path: ['sensors', sensor, 'range'], message: `range min must be below max, got [${range.join(', ')}]` })

@@ -10,6 +10,8 @@ export class SensorChannel {
   private readonly signal: Signal
   private readonly noiseRng: Rng
   private readonly scale: number
+  private readonly monotonic: boolean
+  private lastRead = -Infinity
 
   constructor(
     readonly name: string,
@@ -19,13 +21,18 @@ export class SensorChannel {
     this.signal = createSignal(spec.signal, (purpose) => streams(purpose === 'route' ? 'route' : `${name}:${purpose}`))
     this.noiseRng = streams(`${name}:noise`)
     this.scale = 10 ** spec.precision
+    this.monotonic = spec.signal.kind === 'counter'
   }
 
   read(tMs: number): number {
     let v = this.signal.at(tMs)
     if (this.spec.noise > 0) v += this.spec.noise * this.noiseRng.normal()
-    return this.finish(v)
+    v = this.finish(v)
+    // A counter (energy register, odometer) never goes backwards, noise or not.
+    if (this.monotonic) v = this.lastRead = Math.max(v, this.lastRead)
+    return v
   }
+
 
   /** Range clamp and rounding, also applied to faulty values a real sensor could still report. */
   finish(v: number): number {

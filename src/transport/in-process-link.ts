@@ -65,6 +65,7 @@ export class InProcessLink implements DeviceLink {
 
   setNetworkDown(down: boolean): void {
     this.networkDown = down
+    // A connect in flight re-checks the network when it completes, so it fails as it should.
     if (down && this.up) {
       this.attempt++
       this.up = false

@@ -148,3 +148,23 @@ export class MqttLink implements DeviceLink {
 export function mqttLinkFactory(clock: Clock) {
   return (opts: LinkOptions, listener: LinkListener): DeviceLink => new MqttLink(opts, listener, clock)
 }
+
+/**
+ * Checks that a broker answers at all (TCP + CONNACK) before a fleet sends devices at it. A refusal
+ * by CONNACK counts as reachable: devices may have credentials the probe does not.
+ */
+export async function probeBroker(url: string, opts: { username?: string; password?: string; timeoutMs?: number } = {}): Promise<{ ok: true } | { ok: false; message: string }> {
+  const timeoutMs = opts.timeoutMs ?? 5_000
+  return new Promise((resolve) => {
+    const client = mqtt.connect(url, { clientId: `fleet-emu-probe-${process.pid}`, username: opts.username, password: opts.password, reconnectPeriod: 0, connectTimeout: timeoutMs })
+    const done = (r: { ok: true } | { ok: false; message: string }) => {
+      client.removeAllListeners()
+      client.on('error', () => undefined)
+      client.end(true)
+      resolve(r)
+    }
+    client.once('connect', () => done({ ok: true }))
+    client.once('error', (e: Error & { code?: number | string }) => done(typeof e.code === 'number' ? { ok: true } : { ok: false, message: e.message }))
+    client.once('close', () => done({ ok: false, message: `no CONNACK within ${timeoutMs} ms` }))
+  })
+}

@@ -82,4 +82,17 @@ describe('fleet-emu run', () => {
       blocker.close()
     }
   })
+
+  it('exits 1 when the external broker is unreachable, before starting any device', async () => {
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()))
+    const port = (closed.address() as { port: number }).port
+    await new Promise<void>((r) => closed.close(() => r()))
+    const run = cli(['run', FAST, '--broker-url', `mqtt://127.0.0.1:${port}`, '--no-metrics', '--out', tmp('unreachable')])
+    const { code } = await run.exit
+    expect(code).toBe(1)
+    expect(run.stderr()).toContain(`broker mqtt://127.0.0.1:${port} is not reachable`)
+    expect(run.stderr()).toContain('FLEET_ERR_BROKER_UNREACHABLE')
+    expect(run.stderr()).not.toMatch(/\n\s+at /)
+  })
 })

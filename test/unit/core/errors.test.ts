@@ -56,7 +56,6 @@ describe('errors (factories)', () => {
     errors.specInvalid('f.yaml', [problem]),
     errors.yamlSyntax('f.yaml', [problem], cause),
     errors.fileNotFound('device profile', 'devices/x.device.yaml'),
-    errors.unknownFirmware('nope', ['basic']),
     errors.badDuration('5x'),
     errors.badArgument('speed must be > 0'),
     errors.brokerListen('127.0.0.1', 1883, cause),
@@ -95,8 +94,7 @@ describe('errors (factories)', () => {
     expect(two.problems).toHaveLength(2)
   })
 
-  it('unknownFirmware names the known models; fileNotFound keeps a custom hint', () => {
-    expect(errors.unknownFirmware('nope', ['basic', 'ota']).message).toBe('unknown firmware model "nope" (known: basic, ota)')
+  it('fileNotFound keeps a custom hint', () => {
     expect(errors.fileNotFound('fleet file', 'x.yaml', 'try fleets/').hint).toBe('try fleets/')
   })
 })
