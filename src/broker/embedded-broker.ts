@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
-import { Aedes, type AedesOptions } from 'aedes'
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
 import { errors } from '../core/index.js'
 
 export interface EmbeddedBrokerOptions {
@@ -15,15 +15,24 @@ export interface BrokerStats {
   publishesIn: number
 }
 
+/** CONNACK return codes (MQTT 3.1.1 §3.2.2.3) the fault controls answer with. */
+const SERVER_UNAVAILABLE = 3
+const BAD_USERNAME_OR_PASSWORD = 4
+
 /**
  * An aedes broker listening on TCP. Started by a fleet when the fleet file names no external broker;
- * any MQTT client (mosquitto_sub, a backend under test) can connect to it while the fleet runs.
+ * any MQTT client (mosquitto_sub, a backend under test) can connect to it while the fleet runs. It
+ * also exposes the controls broker-side faults use: going down and up again, an outage that refuses
+ * connections, refusing chosen clients.
  */
 export class EmbeddedBroker {
   private publishes = 0
   private readonly sockets = new Set<Socket>()
-
+  private readonly clients = new Map<string, Client>()
+  private readonly rejected = new Set<string>()
+  private outage = false
   private boundPort = 0
+  private listening = false
 
   private constructor(
     readonly aedes: Aedes,
@@ -32,6 +41,10 @@ export class EmbeddedBroker {
   ) {
     aedes.on('publish', (_packet, client) => {
       if (client) this.publishes++
+    })
+    aedes.on('client', (client) => this.clients.set(client.id, client))
+    aedes.on('clientDisconnect', (client) => {
+      if (this.clients.get(client.id) === client) this.clients.delete(client.id)
     })
     server.on('connection', (socket) => {
       this.sockets.add(socket)
@@ -43,24 +56,32 @@ export class EmbeddedBroker {
   static async start(opts: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
     const host = opts.host ?? '127.0.0.1'
     const requested = opts.port ?? 1883
-    const aedes = await Aedes.createBroker({ ...opts.hooks })
+    // The authenticate hook must exist when aedes is made, before the broker object that holds the
+    // fault state does: it reads that state through this holder.
+    const holder: { broker?: EmbeddedBroker } = {}
+    const userAuth = opts.hooks?.authenticate
+    const aedes = await Aedes.createBroker({
+      ...opts.hooks,
+      authenticate: (client, username, password, done) => {
+        const code = holder.broker?.refusal(client.id)
+        if (code !== undefined) {
+          const err = new Error(code === SERVER_UNAVAILABLE ? 'server unavailable (fault)' : 'bad credentials (fault)') as AuthenticateError
+          err.returnCode = code
+          return done(err, null)
+        }
+        if (userAuth) return userAuth(client, username, password, done)
+        done(null, true)
+      },
+    })
     const server = createServer()
-    const broker = new EmbeddedBroker(aedes, server, host)
+    const self = (holder.broker = new EmbeddedBroker(aedes, server, host))
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(requested, host, () => {
-          server.off('error', reject)
-          resolve()
-        })
-      })
+      await self.listen(requested)
     } catch (e) {
       await new Promise<void>((resolve) => aedes.close(() => resolve()))
       throw errors.brokerListen(host, requested, e)
     }
-    const address = server.address()
-    broker.boundPort = typeof address === 'object' && address ? address.port : requested
-    return broker
+    return self
   }
 
   get port(): number {
@@ -76,10 +97,61 @@ export class EmbeddedBroker {
     return { clientsConnected: this.aedes.connectedClients, publishesIn: this.publishes }
   }
 
+  /** Stops listening and drops every connection at once, as a crashed broker process would. */
+  async goDown(): Promise<void> {
+    if (!this.listening) return
+    this.listening = false
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const s of this.sockets) s.destroy()
+    await closed
+  }
+
+  /** Listens again on the same host and port. */
+  async comeUp(): Promise<void> {
+    if (!this.listening) await this.listen(this.boundPort)
+  }
+
+  /** While on, every session is closed and new ones are refused with "server unavailable". */
+  setOutage(on: boolean): void {
+    this.outage = on
+    if (on) for (const c of [...this.clients.values()]) c.close()
+  }
+
+  /** While on, this client id is refused with "bad user name or password". */
+  rejectClient(clientId: string, on: boolean): void {
+    if (on) this.rejected.add(clientId)
+    else this.rejected.delete(clientId)
+  }
+
+  /** Closes one client's session from the broker side. */
+  disconnectClient(clientId: string): void {
+    this.clients.get(clientId)?.close()
+  }
+
   /** Closes every client connection and the listener. */
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
     for (const s of this.sockets) s.destroy()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    if (this.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.listening = false
+  }
+
+  private refusal(clientId: string): number | undefined {
+    if (this.outage) return SERVER_UNAVAILABLE
+    if (this.rejected.has(clientId)) return BAD_USERNAME_OR_PASSWORD
+    return undefined
+  }
+
+  private async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, this.host, () => {
+        this.server.off('error', reject)
+        resolve()
+      })
+    })
+    const address = this.server.address()
+    this.boundPort = typeof address === 'object' && address ? address.port : port
+    this.listening = true
   }
 }

@@ -7,6 +7,7 @@ import { BatteryModel, type BatteryLevel } from './battery.js'
 import { encodeReply, parseCommand, type CommandReply } from './commands.js'
 import { deviceMachine } from './device.machine.js'
 import type { FirmwareMachine } from './kit.js'
+import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
 import { Sampler, type Sample } from './sampler.js'
 import type { ValueFault } from './value-fault.js'
 
@@ -26,7 +27,8 @@ export interface DeviceHooks {
   connectAttempt(device: VirtualDevice, outcome: 'success' | ConnectFailure['reason']): void
   disconnected(device: VirtualDevice, reason: CloseReason): void
   published(device: VirtualDevice, bytes: number): void
-  sampled(device: VirtualDevice, sample: Sample, seq: number): void
+  /** Every produced sample, with the message it became (ts after clock skew, message-level fault ids). */
+  sampled(device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage): void
   droppedOffline(device: VirtualDevice): void
   commandReceived(device: VirtualDevice, name: string, status: CommandReply['status']): void
 }
@@ -58,6 +60,7 @@ export class VirtualDevice {
   private readonly battery: BatteryModel | undefined
   private readonly topics: { telemetry: string; status: string; commands: string }
   private readonly buffer: Buffer[] = []
+  private readonly outbound = new OutboundPipeline((m) => this.deliver(m))
   private states: DeviceStates = { firmware: 'off', connectivity: 'offline', battery: 'mains', sensors: 'ok' }
   private seq = 0
   private crashTimer: TimerHandle | undefined
@@ -197,6 +200,16 @@ export class VirtualDevice {
     return this.sampler.lastCleanValue(sensor)
   }
 
+  /** Attaches a message-level telemetry fault (see OutboundFault). */
+  attachOutboundFault(fault: OutboundFault): void {
+    this.outbound.attach(fault)
+  }
+
+  /** Detaches it; whatever it still holds is sent on. */
+  detachOutboundFault(faultId: string): void {
+    this.outbound.detach(faultId)
+  }
+
   sendFirmwareEvent(type: 'command.reboot' | 'firmware.crash' | 'power.off' | 'power.on'): void {
     this.firmware.send({ type })
   }
@@ -321,25 +334,36 @@ export class VirtualDevice {
   }
 
   private onTick(sample: Sample | undefined, elapsedMs: number): void {
-    let sent = 0
+    const before = this.link.bytesPublished
     if (sample) {
       this.seq++
       this.lastSampleValue = sample
       const battery = this.battery ? Math.round(this.battery.percent * 10) / 10 : undefined
-      const payload = encodeJson({ ts: sample.ts, seq: this.seq, values: sample.values, battery })
-      this.env.hooks.sampled(this, sample, this.seq)
-      if (this.link.connected) {
-        this.send(this.topics.telemetry, payload, this.profile.telemetry.qos)
-        sent = 1
-      } else if (this.profile.connectivity.offlineBuffer > 0) {
-        if (this.buffer.length >= this.profile.connectivity.offlineBuffer) {
-          this.buffer.shift()
-          this.env.hooks.droppedOffline(this)
-        }
-        this.buffer.push(payload)
-      } else this.env.hooks.droppedOffline(this)
+      const message: OutboundMessage = {
+        topic: this.topics.telemetry,
+        qos: this.profile.telemetry.qos,
+        fields: { ts: sample.ts, seq: this.seq, values: sample.values, battery },
+        faultIds: [],
+        sample,
+      }
+      this.outbound.send(message)
+      this.env.hooks.sampled(this, sample, this.seq, message)
     }
+    const sent = this.link.bytesPublished > before ? 1 : 0
     if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(elapsedMs, sent))
+  }
+
+  /** The end of the outbound pipeline: publish, or keep in the offline buffer, or drop. */
+  private deliver(message: OutboundMessage): void {
+    const payload = message.payload ?? encodeJson(message.fields)
+    if (this.link.connected) return this.send(message.topic, payload, message.qos)
+    if (this.profile.connectivity.offlineBuffer > 0) {
+      if (this.buffer.length >= this.profile.connectivity.offlineBuffer) {
+        this.buffer.shift()
+        this.env.hooks.droppedOffline(this)
+      }
+      this.buffer.push(payload)
+    } else this.env.hooks.droppedOffline(this)
   }
 
   private updateBattery(level: BatteryLevel): void {

@@ -1,23 +1,34 @@
-import type { Clock, TimerHandle } from '../core/index.js'
+import { deriveStream, type Clock, type TimerHandle } from '../core/index.js'
 import type { VirtualDevice } from '../device/index.js'
+import type { BrokerControl } from './broker-control.js'
 import type { FaultRecord } from './fault-log.js'
 import { FaultLog } from './fault-log.js'
-import type { FaultEntry } from './fault-kind.js'
+import type { ApplyContext, FaultEntry } from './fault-kind.js'
 import type { PlannedFault } from './plan.js'
 import { faultKinds } from './registry.js'
 
 export interface InjectorHooks {
   faultStarted(kind: string, faultId: string, devices: number): void
   faultEnded(kind: string, faultId: string): void
+  /** A planned fault that cannot run here (e.g. a broker fault with an external broker). */
+  faultSkipped(kind: string, faultId: string, reason: string): void
+}
+
+export interface InjectorOptions {
+  seed: number
+  /** The embedded broker's controls, when the fleet runs one. */
+  broker?: BrokerControl
 }
 
 /**
- * Applies a fault plan on the clock: at each fault's start it applies the kind to every targeted device
- * and opens a log record; at its end (or when a self-ending fault says so) it undoes and closes it.
+ * Applies a fault plan on the clock: at each occurrence's start it runs the kind's `begin` (once) and
+ * `apply` on every targeted device of this process, opening a log record per device; at its end (or
+ * when a self-ending fault says so) it undoes and closes them.
  */
 export class FaultInjector {
   readonly log = new FaultLog()
   private readonly timers = new Set<TimerHandle>()
+  /** `${faultId}\0${deviceId}` → undo; `${faultId}\0` → the occurrence's begin undo. */
   private readonly undo = new Map<string, () => void>()
   /** Devices still under each fault, to report when a fault has ended everywhere. */
   private readonly remaining = new Map<string, number>()
@@ -28,6 +39,7 @@ export class FaultInjector {
     private readonly runStartMs: number,
     private readonly devices: ReadonlyMap<string, VirtualDevice>,
     private readonly hooks: InjectorHooks,
+    private readonly opts: InjectorOptions,
   ) {}
 
   /** Schedules planned faults relative to the run start. */
@@ -59,33 +71,59 @@ export class FaultInjector {
   private begin(p: PlannedFault, source: FaultRecord['source']): void {
     if (this.stopped) return
     const kind = faultKinds[p.kind]!
+    if (kind.needsEmbeddedBroker && !this.opts.broker) {
+      this.hooks.faultSkipped(p.kind, p.faultId, 'needs the embedded broker (the fleet uses an external one)')
+      return
+    }
+    const local = p.deviceIds.filter((id) => this.devices.has(id)) // other shards' devices are not ours
+    const now = this.clock.now()
+    if (kind.begin) {
+      this.undo.set(`${p.faultId}\u0000`, kind.begin(p.entry, { faultId: p.faultId, deviceIds: local, durationMs: p.entry.duration, clock: this.clock, broker: this.opts.broker }))
+    }
     const params = paramsOf(p.entry)
-    let applied = 0
-    for (const id of p.deviceIds) {
-      const device = this.devices.get(id)
-      if (!device) continue // another shard's device
+    const endMs = p.endMs === undefined ? undefined : this.runStartMs + p.endMs
+    this.remaining.set(p.faultId, local.length)
+    for (const id of local) {
       const key = `${p.faultId}\u0000${id}`
-      this.log.start(p.faultId, p.kind, id, this.clock.now(), params, source)
-      const undo = kind.apply(device, p.entry, {
+      this.log.start(p.faultId, p.kind, id, now, params, source)
+      const ctx: ApplyContext = {
         faultId: p.faultId,
+        deviceId: id,
+        startMs: now,
+        endMs,
+        clock: this.clock,
+        broker: this.opts.broker,
+        intensity: () => {
+          const ramp = p.entry.ramp
+          return ramp === undefined || ramp <= 0 ? 1 : Math.min(1, Math.max(0, (this.clock.now() - now) / ramp))
+        },
+        rng: (purpose) => deriveStream(this.opts.seed, `fault:${p.faultId}:${id}`, purpose),
         done: () => {
           this.undo.get(key)?.()
           this.undo.delete(key)
-          this.log.end(p.faultId, id, this.clock.now())
-          this.endedOne(p)
+          if (this.log.end(p.faultId, id, this.clock.now())) this.endedOne(p)
         },
-      })
+      }
+      const undo = kind.apply(this.devices.get(id)!, p.entry, ctx)
       if (this.log.isActive(p.faultId, id)) this.undo.set(key, undo)
-      applied++
     }
-    this.remaining.set(p.faultId, applied)
-    if (applied > 0) this.hooks.faultStarted(p.kind, p.faultId, applied)
+    if (local.length > 0) this.hooks.faultStarted(p.kind, p.faultId, local.length)
+    else this.endBegin(p)
   }
 
   private endedOne(p: PlannedFault): void {
     const left = (this.remaining.get(p.faultId) ?? 1) - 1
     this.remaining.set(p.faultId, left)
-    if (left === 0) this.hooks.faultEnded(p.kind, p.faultId)
+    if (left === 0) {
+      this.endBegin(p)
+      this.hooks.faultEnded(p.kind, p.faultId)
+    }
+  }
+
+  private endBegin(p: PlannedFault): void {
+    const key = `${p.faultId}\u0000`
+    this.undo.get(key)?.()
+    this.undo.delete(key)
   }
 
   private finish(p: PlannedFault): void {
@@ -99,6 +137,7 @@ export class FaultInjector {
       this.log.end(p.faultId, id, this.clock.now())
       this.endedOne(p)
     }
+    this.endBegin(p)
   }
 }
 

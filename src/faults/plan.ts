@@ -1,4 +1,4 @@
-import { formatDuration } from '../core/index.js'
+import { deriveStream, formatDuration } from '../core/index.js'
 import type { FaultEntry } from './fault-kind.js'
 import { selectTargets, type DeviceDescriptor } from './target.js'
 
@@ -34,22 +34,48 @@ export function defaultFaultIds(entries: readonly FaultEntry[]): string[] {
 }
 
 /**
- * The fault plan: a pure function of (faults, devices, seed). Every shard of a run computes the same
- * plan and keeps its own devices.
+ * The fault plan: a pure function of (faults, devices, seed, run length). Repeated faults (`every`)
+ * expand into occurrences `<id>#1`, `<id>#2`…; `probability` keeps each targeted device in each
+ * occurrence with a seeded per-device draw. Every shard of a run computes the same plan and keeps its
+ * own devices.
  */
-export function planFaults(faults: readonly FaultEntry[], devices: readonly DeviceDescriptor[], seed: number): PlannedFault[] {
+export function planFaults(faults: readonly FaultEntry[], devices: readonly DeviceDescriptor[], seed: number, runDurationMs = Infinity): PlannedFault[] {
   const ids = defaultFaultIds(faults)
-  return faults
-    .map((entry, i) => {
-      const faultId = ids[i]!
-      return {
+  const plan: PlannedFault[] = []
+  faults.forEach((entry, i) => {
+    const baseId = ids[i]!
+    const sensors = Array.isArray(entry.sensors) ? (entry.sensors as string[]) : undefined
+    const starts = occurrenceStarts(entry, runDurationMs)
+    starts.forEach((startMs, n) => {
+      const faultId = entry.every === undefined ? baseId : `${baseId}#${n + 1}`
+      // A repeated fault re-draws its targets each time (seeded by occurrence id).
+      let targets = selectTargets(devices, entry.target, seed, faultId, sensors)
+      if (entry.probability !== undefined) {
+        const p = entry.probability
+        targets = targets.filter((d) => deriveStream(seed, `fault:${faultId}:${d.id}`, 'probability').next() < p)
+      }
+      plan.push({
         faultId,
         kind: entry.kind,
-        startMs: entry.at,
-        endMs: entry.duration === undefined ? undefined : entry.at + entry.duration,
-        deviceIds: selectTargets(devices, entry.target, seed, faultId, Array.isArray(entry.sensors) ? (entry.sensors as string[]) : undefined).map((d) => d.id),
+        startMs,
+        endMs: entry.duration === undefined ? undefined : startMs + entry.duration,
+        deviceIds: targets.map((d) => d.id),
         entry,
-      }
+      })
     })
-    .sort((a, b) => a.startMs - b.startMs || a.faultId.localeCompare(b.faultId))
+  })
+  return plan.sort((a, b) => a.startMs - b.startMs || a.faultId.localeCompare(b.faultId))
+}
+
+/** Start times of a fault's occurrences, ms since run start. */
+export function occurrenceStarts(entry: FaultEntry, runDurationMs: number): number[] {
+  if (entry.every === undefined) return [entry.at]
+  const last = Math.min(entry.until ?? Infinity, runDurationMs)
+  const out: number[] = []
+  for (let t = entry.at; t <= last && out.length < (entry.times ?? Infinity); t += entry.every) {
+    if (t >= runDurationMs) break
+    out.push(t)
+    if (out.length >= 100_000) break // a bound: a schedule that would expand further is a mistake
+  }
+  return out
 }

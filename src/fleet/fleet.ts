@@ -6,6 +6,7 @@ import { FaultInjector, faultEntrySchemas, planFaults, type DeviceDescriptor, ty
 import { FleetMetrics, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
 import { inProcessLinkFactory, mqttLinkFactory, probeBroker, type LinkFactory } from '../transport/index.js'
+import { brokerControl } from './broker-control.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
 import { validateRuntimeFault } from './runtime-fault.js'
@@ -92,6 +93,8 @@ export class Fleet extends EventEmitter {
   private startedWallMs = 0
   private timers = new Set<TimerHandle>()
   private runtimeFaults = 0
+  /** Planned faults that could not run here, with why (reported in the summary). */
+  readonly skippedFaults: { faultId: string; kind: string; reason: string }[] = []
   private stopPromise: Promise<RunSummary> | undefined
   private endReason: RunSummary['status'] = 'complete'
   private resolveDone!: (s: RunSummary) => void
@@ -108,7 +111,7 @@ export class Fleet extends EventEmitter {
     this.durationMs = opts.durationMs ?? resolved.spec.duration
     this.clock = opts.clock ?? new RealClock({ speed: opts.speed ?? 1 })
     this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges() })
-    this.plan = planFaults(resolved.spec.faults, describeDevices(resolved), this.seed)
+    this.plan = planFaults(resolved.spec.faults, describeDevices(resolved), this.seed, this.durationMs)
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
   }
 
@@ -181,7 +184,11 @@ export class Fleet extends EventEmitter {
         this.emit('fault.started', { faultId, kind, devices: n, atMs: this.clock.now() })
       },
       faultEnded: (kind, faultId) => this.emit('fault.ended', { faultId, kind, atMs: this.clock.now() }),
-    })
+      faultSkipped: (kind, faultId, reason) => {
+        this.skippedFaults.push({ faultId, kind, reason })
+        this.emit('fault.skipped', { faultId, kind, reason, atMs: this.clock.now() })
+      },
+    }, { seed: this.seed, broker: this.broker && brokerControl(this.broker) })
     this.injector.log.onRecord((r) => this.faultWriter?.write(r))
     this.createDevices()
     this.injector.schedule(this.plan)
@@ -264,9 +271,9 @@ export class Fleet extends EventEmitter {
         m.messages.inc({ profile: device.identity.profile.name })
         m.bytes.inc({ profile: device.identity.profile.name }, bytes)
       },
-      sampled: (device, sample, seq) => {
+      sampled: (device, sample, seq, message) => {
         s.samples++
-        if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample })
+        if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample, tsDevice: message.fields.ts, messageFaultIds: message.faultIds })
       },
       droppedOffline: (device) => {
         s.droppedOffline++

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { didYouMean } from '../core/index.js'
-import { durationMs, fraction, labels } from './common.js'
+import { durationMs, fraction, labels, positiveDurationMs } from './common.js'
 import { knownKeysAt } from './problems.js'
 
 /**
@@ -27,13 +27,32 @@ export type TargetSpec = z.output<typeof targetSchema>
 
 /** Fields every fault has; each kind adds its own parameters next to them. */
 export const faultEnvelopeShape = {
-  /** Optional stable id; defaults to `f<index>-<kind>`. */
+  /** Optional stable id; defaults to `<kind>-at-<at>`. */
   id: z.string().regex(/^[\w.-]+$/).optional(),
   at: durationMs.default(0),
   target: targetSchema.default({}),
+  /** Repeat the fault every this long (each occurrence gets id `<id>#<n>`); until the run ends unless `times`/`until`. */
+  every: positiveDurationMs.optional(),
+  times: z.number().int().positive().optional(),
+  /** With `every`: no occurrence starts after this (ms since run start). */
+  until: durationMs.optional(),
+  /** Chance that each targeted device is affected by each occurrence (seeded per device). */
+  probability: z.number().min(0).max(1).optional(),
 }
 
-export type FaultEnvelope = { id?: string; kind: string; at: number; duration?: number; target: TargetSpec }
+export type FaultEnvelope = {
+  id?: string
+  kind: string
+  at: number
+  duration?: number
+  target: TargetSpec
+  every?: number
+  times?: number
+  until?: number
+  probability?: number
+  /** Gradual onset for kinds that support it: intensity grows from 0 to 1 over this long. */
+  ramp?: number
+}
 
 /** The schema of one fault kind as registered by src/faults/kinds/*: kind name → full entry schema. */
 export type FaultEntrySchemas = Readonly<Record<string, z.ZodType<FaultEnvelope & Record<string, unknown>>>>
@@ -67,7 +86,15 @@ export function faultListSchema(kinds: FaultEntrySchemas) {
       }
       const r = schema.safeParse(item)
       if (r.success) {
-        out.push(r.data)
+        const e = r.data
+        if (e.every !== undefined && e.duration !== undefined && e.duration >= e.every) {
+          ctx.addIssue({ code: 'custom', path: [i, 'every'], message: `occurrences would overlap: duration ${e.duration} ms ≥ every ${e.every} ms`, params: { hint: 'make every longer than duration' } })
+        }
+        if (e.every === undefined && (e.times !== undefined || e.until !== undefined)) {
+          ctx.addIssue({ code: 'custom', path: [i, e.times !== undefined ? 'times' : 'until'], message: 'only meaningful with every', params: { hint: 'add every: <period>, or remove this field' } })
+        }
+        if (e.until !== undefined && e.until < e.at) ctx.addIssue({ code: 'custom', path: [i, 'until'], message: 'is before at', params: { hint: 'until is measured from the run start, like at' } })
+        out.push(e)
         return
       }
       for (const issue of r.error.issues) {

@@ -11,4 +11,16 @@ export function entrySchema<K extends string, S extends z.ZodRawShape>(kind: K, 
   })
 }
 
+/** Like {@link entrySchema}, plus `ramp`: a gradual onset (intensity 0 → 1 over the ramp). */
+export function rampedEntrySchema<K extends string, S extends z.ZodRawShape>(kind: K, shape: S, opts: { durationRequired: boolean }) {
+  return z.strictObject({
+    ...faultEnvelopeShape,
+    kind: z.literal(kind),
+    duration: opts.durationRequired ? positiveDurationMs : durationMs.optional(),
+    ramp: durationMs.optional(),
+    ...shape,
+  })
+}
+
+/** `sensors: [temperature, humidity]`: which sensors a telemetry fault touches (default: all). */
 export const sensorList = z.array(z.string().min(1)).min(1).optional()

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { mutators } from '../../telemetry/index.js'
-import type { FaultKind } from '../fault-kind.js'
-import { entrySchema, sensorList } from './envelope.js'
+import { mutators } from '../../../telemetry/index.js'
+import type { FaultKind } from '../../fault-kind.js'
+import { entrySchema, sensorList } from '../envelope.js'
 
 const schema = entrySchema(
   'telemetry.spike',
@@ -22,6 +22,8 @@ const schema = entrySchema(
  */
 export const telemetrySpike: FaultKind<z.output<typeof schema>> = {
   kind: 'telemetry.spike',
+  group: 'telemetry',
+  example: { kind: 'telemetry.spike', at: '25s', target: { count: 20 }, samples: 2 },
   summary: 'readings jump by delta for N samples (or a window)',
   entrySchema: schema,
   apply(device, entry, ctx) {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { FaultKind } from '../fault-kind.js'
-import { entrySchema } from './envelope.js'
+import type { FaultKind } from '../../fault-kind.js'
+import { entrySchema } from '../envelope.js'
 
 const schema = entrySchema('disconnect', { mode: z.enum(['unclean', 'clean']).default('unclean') }, { durationRequired: true })
 
@@ -12,6 +12,8 @@ const schema = entrySchema('disconnect', { mode: z.enum(['unclean', 'clean']).de
  */
 export const disconnect: FaultKind<z.output<typeof schema>> = {
   kind: 'disconnect',
+  group: 'network',
+  example: { kind: 'disconnect', at: '20s', duration: '15s', target: { fraction: 0.1 } },
   summary: 'network lost for a window; last will published (unclean) or clean DISCONNECT; reconnect with backoff',
   entrySchema: schema,
   apply(device, entry) {

@@ -1,0 +1,3 @@
+import type { FaultKind } from '../../fault-kind.js'
+
+export const brokerKinds: FaultKind[] = []
