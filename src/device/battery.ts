@@ -18,9 +18,12 @@ export class BatteryModel {
     this.remainingMah = (spec.capacityMah * percent) / 100
   }
 
-  /** Drains idle current for `ms` and `messages` transmissions; returns the level after. */
+  /** Extra current drawn on top of idle (a battery-drain fault), mA. */
+  extraMa = 0
+
+  /** Drains idle (+ extra) current for `ms` and `messages` transmissions; returns the level after. */
   drain(ms: number, messages: number): BatteryLevel {
-    this.remainingMah = Math.max(0, this.remainingMah - (this.spec.idleMa * ms) / 3_600_000 - this.spec.perMessageMah * messages)
+    this.remainingMah = Math.max(0, this.remainingMah - ((this.spec.idleMa + this.extraMa) * ms) / 3_600_000 - this.spec.perMessageMah * messages)
     return this.level()
   }
 

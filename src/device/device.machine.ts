@@ -26,6 +26,10 @@ export type DeviceMachineEvent =
   | { type: 'link.failed' }
   | { type: 'link.closed' }
   | { type: 'link.stop' }
+  /** Retry now instead of waiting out the backoff (all devices at once: a reconnect storm). */
+  | { type: 'link.retry' }
+  /** Drop the session and reconnect at once (to make the client resend unacknowledged publishes). */
+  | { type: 'link.bounce' }
   | { type: 'battery.low' }
   | { type: 'battery.critical' }
   | { type: 'battery.dead' }
@@ -80,13 +84,14 @@ export const deviceMachine = setup({
           entry: ['resetAttempts', 'onOnline'],
           on: {
             'link.closed': 'backing-off',
+            'link.bounce': { target: 'connecting', actions: 'dropLink' },
             'power.down': { target: 'offline', actions: 'dropLink' },
           },
         },
         'backing-off': {
           entry: 'computeBackoff',
           after: { backoff: 'connecting' },
-          on: { 'power.down': 'offline' },
+          on: { 'power.down': 'offline', 'link.retry': 'connecting' },
         },
         stopped: { type: 'final' },
       },

@@ -2,7 +2,7 @@ import { assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef }
 import { deriveStream, expandTemplate, type Clock, type Rng, type TimerHandle } from '../core/index.js'
 import type { DeviceProfile } from '../spec/index.js'
 import { encodeJson } from '../telemetry/index.js'
-import type { CloseReason, ConnectFailure, DeviceLink, LinkFactory } from '../transport/index.js'
+import { combineShaping, type CloseReason, type ConnectFailure, type DeviceLink, type LinkFactory, type LinkShaping } from '../transport/index.js'
 import { BatteryModel, type BatteryLevel } from './battery.js'
 import { encodeReply, parseCommand, type CommandReply } from './commands.js'
 import { deviceMachine } from './device.machine.js'
@@ -67,6 +67,9 @@ export class VirtualDevice {
   private lastSampleValue: Sample | undefined
   private started = false
   private networkDownCount = 0
+  private readonly shapingByFault = new Map<string, LinkShaping>()
+  private readonly closeListeners = new Set<(reason: CloseReason) => void>()
+  private readonly stateListeners = new Set<(region: DeviceRegion, from: string, to: string) => void>()
   private readonly networkRng: Rng
   private readonly firmwareRng: Rng
 
@@ -98,6 +101,10 @@ export class VirtualDevice {
         username: profile.credentials?.username !== undefined ? expandTemplate(profile.credentials.username, vars) : env.brokerUsername,
         password: profile.credentials?.password !== undefined ? expandTemplate(profile.credentials.password, vars) : env.brokerPassword,
         will: { topic: this.topics.status, payload: 'offline', qos: 1, retain: true },
+        random: (() => {
+          const shaping = stream('shaping')
+          return () => shaping.next()
+        })(),
       },
       {
         onConnected: () => this.onLinkConnected(),
@@ -176,6 +183,44 @@ export class VirtualDevice {
     const before = this.networkDownCount
     this.networkDownCount = Math.max(0, before + (down ? 1 : -1))
     if ((before === 0) !== (this.networkDownCount === 0)) this.link.setNetworkDown(this.networkDownCount > 0)
+  }
+
+  /** Network conditions from one fault; all active ones combine (see combineShaping). `undefined` removes it. */
+  setShaping(faultId: string, shaping: LinkShaping | undefined): void {
+    if (shaping) this.shapingByFault.set(faultId, shaping)
+    else this.shapingByFault.delete(faultId)
+    this.link.setShaping(combineShaping(this.shapingByFault.values()))
+  }
+
+  /** Called when a live session ends, with why; returns an unsubscribe. */
+  onSessionClosed(listener: (reason: CloseReason) => void): () => void {
+    this.closeListeners.add(listener)
+    return () => this.closeListeners.delete(listener)
+  }
+
+  /** Called on every state change of any region; returns an unsubscribe. */
+  onStateChange(listener: (region: DeviceRegion, from: string, to: string) => void): () => void {
+    this.stateListeners.add(listener)
+    return () => this.stateListeners.delete(listener)
+  }
+
+  /** If backing off, retry now (a fleet of these at once is a reconnect storm). */
+  retryNow(): void {
+    this.machine.send({ type: 'link.retry' })
+  }
+
+  /** Drops the live session and reconnects at once; the client resends what was never acknowledged. */
+  bounce(): void {
+    this.machine.send({ type: 'link.bounce' })
+  }
+
+  get hasBattery(): boolean {
+    return this.battery !== undefined
+  }
+
+  /** Adds (or with a negative value removes) extra battery current, mA. */
+  addBatteryDrain(extraMa: number): void {
+    if (this.battery) this.battery.extraMa = Math.max(0, this.battery.extraMa + extraMa)
   }
 
   /** A clean, deliberate disconnect (status offline + DISCONNECT); the device then backs off and retries. */
@@ -309,6 +354,7 @@ export class VirtualDevice {
     if (from === to) return
     this.states = { ...this.states, [region]: to }
     this.env.hooks.stateChanged(this, region, from, to)
+    for (const l of this.stateListeners) l(region, from, to)
   }
 
   private onLinkConnected(): void {
@@ -323,6 +369,7 @@ export class VirtualDevice {
 
   private onLinkClosed(reason: CloseReason): void {
     this.env.hooks.disconnected(this, reason)
+    for (const l of [...this.closeListeners]) l(reason)
     this.machine.send({ type: 'link.closed' })
   }
 

@@ -3,6 +3,7 @@ import type { Clock, Rng } from '../core/index.js'
 import type { FaultEnvelope } from '../spec/index.js'
 import type { VirtualDevice } from '../device/index.js'
 import type { BrokerControl } from './broker-control.js'
+import type { DeviceDescriptor } from './target.js'
 
 /** A fault as planned: envelope (id, kind, at, duration, target, schedule) plus its kind's parameters. */
 export type FaultEntry = FaultEnvelope & Record<string, unknown>
@@ -49,6 +50,8 @@ export interface FaultKind<E extends FaultEntry = FaultEntry> {
   readonly entrySchema: z.ZodType<E>
   /** A minimal valid entry (docs, `plan` examples and the contract test suite use it). */
   readonly example: Record<string, unknown>
+  /** Narrows the targets to devices the kind can affect (battery faults: devices with a battery). */
+  readonly appliesTo?: (device: DeviceDescriptor, entry: E) => boolean
   /** True when the kind needs the embedded broker (it is skipped, with a warning, on external ones). */
   readonly needsEmbeddedBroker?: boolean
   /** Runs once per occurrence before `apply` on each device; returns its undo. */

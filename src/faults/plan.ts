@@ -1,5 +1,6 @@
 import { deriveStream, formatDuration } from '../core/index.js'
 import type { FaultEntry } from './fault-kind.js'
+import { faultKinds } from './registry.js'
 import { selectTargets, type DeviceDescriptor } from './target.js'
 
 /** One fault on the timeline: which devices, from when, until when (ms since run start). */
@@ -49,7 +50,9 @@ export function planFaults(faults: readonly FaultEntry[], devices: readonly Devi
     starts.forEach((startMs, n) => {
       const faultId = entry.every === undefined ? baseId : `${baseId}#${n + 1}`
       // A repeated fault re-draws its targets each time (seeded by occurrence id).
-      let targets = selectTargets(devices, entry.target, seed, faultId, sensors)
+      const kind = faultKinds[entry.kind]
+      const appliesTo = kind?.appliesTo && ((d: DeviceDescriptor) => kind.appliesTo!(d, entry))
+      let targets = selectTargets(devices, entry.target, seed, faultId, sensors, appliesTo)
       if (entry.probability !== undefined) {
         const p = entry.probability
         targets = targets.filter((d) => deriveStream(seed, `fault:${faultId}:${d.id}`, 'probability').next() < p)

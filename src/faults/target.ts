@@ -8,6 +8,7 @@ export interface DeviceDescriptor {
   profile: string
   labels: Readonly<Record<string, string>>
   sensors: readonly string[]
+  hasBattery: boolean
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -21,10 +22,18 @@ function globToRegExp(glob: string): RegExp {
  * or `fraction` of what is left, drawn from the fault's own stream `(seed, fault id, "faults")` so
  * adding a fault never changes another fault's devices. Returned in fleet order.
  */
-export function selectTargets(devices: readonly DeviceDescriptor[], target: TargetSpec, seed: number, faultId: string, sensors?: readonly string[]): DeviceDescriptor[] {
+export function selectTargets(
+  devices: readonly DeviceDescriptor[],
+  target: TargetSpec,
+  seed: number,
+  faultId: string,
+  sensors?: readonly string[],
+  appliesTo?: (d: DeviceDescriptor) => boolean,
+): DeviceDescriptor[] {
   const idPatterns = target.ids?.map(globToRegExp)
   const matching = devices.filter(
     (d) =>
+      (!appliesTo || appliesTo(d)) &&
       // A fault on named sensors can only hit devices that have one of them.
       (!sensors || sensors.some((s) => d.sensors.includes(s))) &&
       (!target.group || target.group.includes(d.group)) &&

@@ -409,7 +409,7 @@ export class Fleet extends EventEmitter {
 }
 
 function describeDevices(resolved: ResolvedFleet): DeviceDescriptor[] {
-  return resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels, sensors: Object.keys(d.profile.sensors) }))
+  return resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels, sensors: Object.keys(d.profile.sensors), hasBattery: d.profile.battery !== undefined }))
 }
 
 function matches(d: VirtualDevice, f: CountFilter): boolean {

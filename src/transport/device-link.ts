@@ -1,3 +1,5 @@
+import type { LinkShaping } from './shaping.js'
+
 /**
  * The port between a virtual device and the network. A device never sees MQTT.js directly: it asks
  * its link to connect, publish, subscribe, end cleanly or drop, and hears back through
@@ -14,6 +16,8 @@ export interface LinkOptions {
   username?: string
   password?: string
   will?: { topic: string; payload: Buffer | string; qos: 0 | 1; retain: boolean }
+  /** Seeded uniform [0, 1) for jitter and loss (the device's own stream). */
+  random?: () => number
 }
 
 export type ConnectFailure =
@@ -51,6 +55,10 @@ export interface DeviceLink {
   drop(): void
   /** While down, the session is dropped and every connect attempt fails as unreachable. */
   setNetworkDown(down: boolean): void
+  /** Network conditions from now on (latency, bandwidth, loss, pauses, lost acks); `{}` clears them. */
+  setShaping(shaping: LinkShaping): void
+  /** Telemetry publishes lost to `lossRate` over this link's life. */
+  readonly publishesLost: number
   /** Bytes of application payload published over this link's life. */
   readonly bytesPublished: number
 }

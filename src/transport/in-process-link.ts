@@ -1,5 +1,7 @@
-import type { Clock } from '../core/index.js'
+import type { Clock, TimerHandle } from '../core/index.js'
 import type { DeviceLink, LinkListener, LinkOptions, PublishOptions } from './device-link.js'
+import { Lane } from './shaped-stream.js'
+import type { LinkShaping } from './shaping.js'
 
 /** Receives what in-process links publish (virtual-time runs: dataset writers, captures). */
 export type InProcessSink = (clientId: string, topic: string, payload: Buffer | string, opts: PublishOptions) => void
@@ -14,13 +16,51 @@ export class InProcessLink implements DeviceLink {
   private attempt = 0
   private networkDown = false
   private bytes = 0
+  private lost = 0
+  private shaping: LinkShaping = {}
+  private readonly random: () => number
+  private readonly lane: Lane<{ topic: string; payload: Buffer | string; opts: PublishOptions; session: number }>
+  private stallTimer: TimerHandle | undefined
 
   constructor(
     private readonly opts: LinkOptions,
     private readonly listener: LinkListener,
     private readonly clock: Clock,
     private readonly sink: InProcessSink,
-  ) {}
+  ) {
+    this.random = opts.random ?? (() => 0.5)
+    this.lane = new Lane(
+      clock,
+      () => this.shaping,
+      this.random,
+      // A publish held by the network arrives only if its session is still the live one.
+      (m) => m.session === this.attempt && this.up && this.sink(this.opts.clientId, m.topic, m.payload, m.opts),
+      (m) => (typeof m.payload === 'string' ? Buffer.byteLength(m.payload) : m.payload.length),
+    )
+  }
+
+  get publishesLost(): number {
+    return this.lost
+  }
+
+  /**
+   * Same conditions as a shaped TCP link. There is no broker here, so a paused session is closed
+   * where a broker would close it: after 1.5 × keep-alive, with the last will.
+   */
+  setShaping(shaping: LinkShaping): void {
+    this.shaping = shaping
+    this.lane.pump()
+    if (shaping.paused && this.up && this.stallTimer === undefined) {
+      const session = this.attempt
+      this.stallTimer = this.clock.setTimeout(() => {
+        this.stallTimer = undefined
+        if (session === this.attempt && this.up && this.shaping.paused) this.closeWithWill('broker-closed')
+      }, 1.5 * this.opts.keepaliveSec * 1000)
+    } else if (!shaping.paused && this.stallTimer !== undefined) {
+      this.clock.clearTimeout(this.stallTimer)
+      this.stallTimer = undefined
+    }
+  }
 
   get connected(): boolean {
     return this.up
@@ -32,19 +72,26 @@ export class InProcessLink implements DeviceLink {
 
   connect(): void {
     const attempt = ++this.attempt
+    // Through a paused path the CONNECT never arrives: the attempt times out.
+    const paused = Boolean(this.shaping.paused)
     this.clock.setTimeout(() => {
       if (attempt !== this.attempt) return
       if (this.networkDown) return this.listener.onConnectFailed({ reason: 'unreachable', message: 'network down' })
+      if (paused && this.shaping.paused) return this.listener.onConnectFailed({ reason: 'timeout', message: 'no CONNACK (network paused)' })
       this.up = true
       this.listener.onConnected()
-    }, 0)
+    }, paused ? this.opts.connectTimeoutMs : 0)
   }
 
   publish(topic: string, payload: Buffer | string, opts: PublishOptions, onFlushed?: () => void): boolean {
     if (!this.up) return false
-    this.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
-    this.sink(this.opts.clientId, topic, payload, opts)
     onFlushed?.()
+    if (this.shaping.lossRate && this.random() < this.shaping.lossRate) {
+      this.lost++
+      return true // the device sent it; the network lost it
+    }
+    this.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
+    this.lane.push({ topic, payload, opts, session: this.attempt })
     return true
   }
 
@@ -56,22 +103,24 @@ export class InProcessLink implements DeviceLink {
   }
 
   drop(): void {
-    this.attempt++
-    if (!this.up) return
-    this.up = false
-    if (this.opts.will) this.sink(this.opts.clientId, this.opts.will.topic, this.opts.will.payload, { qos: this.opts.will.qos, retain: this.opts.will.retain })
-    this.listener.onClosed('dropped')
+    if (!this.up) {
+      this.attempt++
+      return
+    }
+    this.closeWithWill('dropped')
   }
 
   setNetworkDown(down: boolean): void {
     this.networkDown = down
     // A connect in flight re-checks the network when it completes, so it fails as it should.
-    if (down && this.up) {
-      this.attempt++
-      this.up = false
-      if (this.opts.will) this.sink(this.opts.clientId, this.opts.will.topic, this.opts.will.payload, { qos: this.opts.will.qos, retain: this.opts.will.retain })
-      this.listener.onClosed('network-down')
-    }
+    if (down && this.up) this.closeWithWill('network-down')
+  }
+
+  private closeWithWill(reason: 'dropped' | 'network-down' | 'broker-closed'): void {
+    this.attempt++
+    this.up = false
+    if (this.opts.will) this.sink(this.opts.clientId, this.opts.will.topic, this.opts.will.payload, { qos: this.opts.will.qos, retain: this.opts.will.retain })
+    this.listener.onClosed(reason)
   }
 }
 

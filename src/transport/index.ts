@@ -1,3 +1,5 @@
 export * from './device-link.js'
 export * from './mqtt-link.js'
 export * from './in-process-link.js'
+export * from './shaping.js'
+export * from './shaped-stream.js'

@@ -1,6 +1,22 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
+import { connect as tcpConnect } from 'node:net'
+import mqtt, { MqttClient, Store, type IClientOptions } from 'mqtt'
 import type { Clock } from '../core/index.js'
+import { ShapedStream } from './shaped-stream.js'
+import type { LinkShaping } from './shaping.js'
 import type { CloseReason, ConnectFailure, DeviceLink, LinkListener, LinkOptions, PublishOptions } from './device-link.js'
+
+/**
+ * MQTT.js's memory store, but packets read back for resending on a new connection carry DUP=1, as
+ * MQTT 3.1.1 §3.3.1.1 requires of a redelivered PUBLISH (MQTT.js resends them without it).
+ */
+class ResendingStore extends Store {
+  override createStream() {
+    // Anything still stored when a connection starts is a redelivery.
+    const inflights = (this as unknown as { _inflights: Map<number, { cmd?: string; dup?: boolean }> })._inflights
+    for (const packet of inflights.values()) if (packet.cmd === 'publish') packet.dup = true
+    return super.createStream()
+  }
+}
 
 /**
  * DeviceLink over MQTT.js (TCP, TLS or WebSocket, from the URL). Reconnection is the device's job
@@ -15,12 +31,32 @@ export class MqttLink implements DeviceLink {
   /** Why the live session is closing, when we caused it; otherwise the broker closed it. */
   private closeCause: CloseReason | undefined
   private bytes = 0
+  private lost = 0
+  private shaping: LinkShaping = {}
+  private readonly random: () => number
+  /**
+   * Unacknowledged QoS 1 publishes survive the client: MQTT.js resends what is in its outgoing store
+   * on every connect, so a device that reconnects retries them, as real devices do.
+   */
+  private readonly outgoingStore = new ResendingStore({ clean: false })
 
   constructor(
     private readonly opts: LinkOptions,
     private readonly listener: LinkListener,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.random = opts.random ?? (() => 0.5)
+  }
+
+  get publishesLost(): number {
+    return this.lost
+  }
+
+  setShaping(shaping: LinkShaping): void {
+    this.shaping = shaping
+    const stream = this.client?.stream
+    if (stream instanceof ShapedStream) stream.reshape()
+  }
 
   get connected(): boolean {
     return this.up
@@ -31,6 +67,9 @@ export class MqttLink implements DeviceLink {
   }
 
   connect(): void {
+    // A new attempt abandons whatever session there was (a bounce drops it first).
+    this.up = false
+    this.closeCause = undefined
     this.disposeClient()
     const attempt = ++this.attempt
     if (this.networkDown) {
@@ -52,8 +91,9 @@ export class MqttLink implements DeviceLink {
       password: o.password,
       will: o.will ? { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain } : undefined,
       resubscribe: false,
+      outgoingStore: this.outgoingStore,
     }
-    const client = mqtt.connect(o.url, options)
+    const client = this.createClient(o.url, options)
     this.client = client
     let settled = false
     const fail = (failure: ConnectFailure) => {
@@ -90,9 +130,26 @@ export class MqttLink implements DeviceLink {
     })
   }
 
+  /**
+   * Plain TCP goes through a ShapedStream so network faults can shape it; other schemes (TLS,
+   * WebSocket) connect directly and only get publish loss.
+   */
+  private createClient(url: string, options: IClientOptions): MqttClient {
+    const u = new URL(url)
+    if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:') return mqtt.connect(url, options)
+    const host = u.hostname.replace(/^\[|\]$/g, '')
+    const port = Number(u.port || 1883)
+    return new MqttClient(() => new ShapedStream(tcpConnect({ host, port }), this.clock, () => this.shaping, this.random), options)
+  }
+
   publish(topic: string, payload: Buffer | string, opts: PublishOptions, onFlushed?: () => void): boolean {
     const client = this.client
     if (!client || !this.up) return false
+    if (this.shaping.lossRate && this.random() < this.shaping.lossRate) {
+      this.lost++
+      onFlushed?.()
+      return true // the device sent it; the network lost it
+    }
     this.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
     client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false }, onFlushed && (() => onFlushed()))
     return true

@@ -1,0 +1,28 @@
+import type { z } from 'zod'
+import type { FaultKind } from '../../fault-kind.js'
+import { entrySchema } from '../envelope.js'
+
+const schema = entrySchema('firmware-crash', {}, { durationRequired: false })
+
+/**
+ * The firmware crashes: the session dies uncleanly (last will), the watchdog reboots the device after
+ * the profile's `firmware.watchdog`, and it boots and reconnects. The fault ends when the firmware is
+ * running again.
+ */
+export const firmwareCrash: FaultKind<z.output<typeof schema>> = {
+  kind: 'firmware-crash',
+  group: 'device',
+  summary: 'firmware crash; watchdog reboot; ends when running again',
+  example: { kind: 'firmware-crash', at: '45s', target: { count: 2 } },
+  entrySchema: schema,
+  apply(device, _entry, ctx) {
+    const off = device.onStateChange((region, _from, to) => {
+      if (region === 'firmware' && to === 'running') {
+        off()
+        ctx.done()
+      }
+    })
+    device.sendFirmwareEvent('firmware.crash')
+    return off
+  },
+}
