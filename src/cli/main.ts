@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
+import { registerPlan } from './commands/plan.js'
 import { registerRun } from './commands/run.js'
 import { registerValidate } from './commands/validate.js'
 import { EXIT } from './exit-codes.js'
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run fleet-emu --help for usage)')
   registerRun(program, setExit)
   registerValidate(program, setExit)
+  registerPlan(program, setExit)
   try {
     await program.parseAsync(argv)
   } catch (e) {
