@@ -1,16 +1,5 @@
 import { formatDuration } from '../core/index.js'
-import type { PlannedFault } from '../faults/index.js'
-import type { ResolvedFleet } from '../fleet/index.js'
-
-export interface FleetPlanView {
-  fleet: ResolvedFleet
-  seed: number
-  durationMs: number
-  rampRate: number
-  external: string | undefined
-  plan: readonly PlannedFault[]
-  needsEmbedded: (kind: string) => boolean
-}
+import type { FleetPlan } from '../fleet/index.js'
 
 function table(rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
@@ -23,8 +12,8 @@ function sampleIds(ids: readonly string[], max = 4): string {
 }
 
 /** `fleet-emu plan` for people: devices, the connect ramp, and the fault timeline. */
-export function formatPlan(v: FleetPlanView): string {
-  const { fleet, plan } = v
+export function formatPlan(v: FleetPlan): string {
+  const { fleet, faults: plan } = v
   const spec = fleet.spec
   const out: string[] = []
   out.push(`${spec.name}: ${fleet.devices.length} devices, seed ${v.seed}, duration ${formatDuration(v.durationMs)}, broker ${v.external ?? `embedded ${spec.broker.host}:${spec.broker.port}`}`)
@@ -49,18 +38,6 @@ export function formatPlan(v: FleetPlanView): string {
     ])
     out.push(...table([['start', 'end', 'fault', 'kind', 'devices', 'which'], ...rows], new Set([4])))
   }
-  const warnings = planWarnings(v)
-  if (warnings.length > 0) out.push('', 'Warnings', ...warnings.map((w) => `  ! ${w}`))
+  if (v.warnings.length > 0) out.push('', 'Warnings', ...v.warnings.map((w) => `  ! ${w}`))
   return out.join('\n') + '\n'
-}
-
-export function planWarnings(v: FleetPlanView): string[] {
-  const w: string[] = []
-  for (const p of v.plan) {
-    if (p.deviceIds.length === 0) w.push(`${p.faultId} selects no device`)
-    if (p.startMs >= v.durationMs) w.push(`${p.faultId} starts at ${formatDuration(p.startMs)}, after the run ends (${formatDuration(v.durationMs)})`)
-    else if (p.endMs !== undefined && p.endMs > v.durationMs) w.push(`${p.faultId} is cut short: it would end at ${formatDuration(p.endMs)}`)
-    if (v.external && v.needsEmbedded(p.kind)) w.push(`${p.faultId} (${p.kind}) needs the embedded broker and will be skipped with ${v.external}`)
-  }
-  return w
 }

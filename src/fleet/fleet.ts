@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { EmbeddedBroker } from '../broker/index.js'
 import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates } from '../device/index.js'
-import { FaultInjector, faultEntrySchemas, planFaults, type DeviceDescriptor, type FaultRecord, type PlannedFault } from '../faults/index.js'
+import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
 import { inProcessLinkFactory, mqttLinkFactory, probeBroker, type LinkFactory } from '../transport/index.js'
@@ -11,6 +11,7 @@ import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
 import { validateRuntimeFault } from './runtime-fault.js'
 import type { ResolvedFleet } from './load-fleet.js'
+import { describeDevices } from './plan-fleet.js'
 import { buildSummary, type RunSummary } from './summary.js'
 import { join } from 'node:path'
 
@@ -406,10 +407,6 @@ export class Fleet extends EventEmitter {
     }, relative ? ms : ms - this.clock.now())
     this.timers.add(handle)
   }
-}
-
-function describeDevices(resolved: ResolvedFleet): DeviceDescriptor[] {
-  return resolved.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels, sensors: Object.keys(d.profile.sensors), hasBattery: d.profile.battery !== undefined }))
 }
 
 function matches(d: VirtualDevice, f: CountFilter): boolean {

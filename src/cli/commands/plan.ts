@@ -1,10 +1,9 @@
 import type { Command } from 'commander'
 import { parseDuration } from '../../core/index.js'
-import { faultKinds, planFaults } from '../../faults/index.js'
-import { loadFleet } from '../../fleet/index.js'
+import { loadFleet, planFleet } from '../../fleet/index.js'
 import { intArg } from '../args.js'
 import { EXIT } from '../exit-codes.js'
-import { formatPlan, planWarnings, type FleetPlanView } from '../format-plan.js'
+import { formatPlan } from '../format-plan.js'
 
 interface PlanFlags {
   seed?: number
@@ -29,28 +28,17 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
 
 function planCommand(file: string, flags: PlanFlags): number {
   const fleet = loadFleet(file, { devices: flags.devices })
-  const seed = flags.seed ?? fleet.spec.seed
-  const durationMs = flags.duration === undefined ? fleet.spec.duration : parseDuration(flags.duration)
-  const devices = fleet.devices.map((d) => ({ id: d.id, group: d.group, profile: d.profile.name, labels: d.labels, sensors: Object.keys(d.profile.sensors), hasBattery: d.profile.battery !== undefined }))
-  const view: FleetPlanView = {
-    fleet,
-    seed,
-    durationMs,
-    rampRate: fleet.spec.ramp.rate,
-    external: flags.brokerUrl ?? fleet.spec.broker.url,
-    plan: planFaults(fleet.spec.faults, devices, seed, durationMs),
-    needsEmbedded: (kind) => faultKinds[kind]?.needsEmbeddedBroker === true,
-  }
+  const view = planFleet(fleet, { seed: flags.seed, durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration), brokerUrl: flags.brokerUrl })
   if (flags.json) {
     const json = {
       fleet: fleet.spec.name,
-      seed,
-      durationMs,
+      seed: view.seed,
+      durationMs: view.durationMs,
       devices: fleet.devices.length,
       groups: fleet.spec.groups.map((g) => ({ name: g.name, profile: g.profile, count: fleet.devices.filter((d) => d.group === g.name).length })),
       rampRate: view.rampRate,
-      faults: view.plan.map((p) => ({ faultId: p.faultId, kind: p.kind, startMs: p.startMs, endMs: p.endMs ?? null, devices: p.deviceIds })),
-      warnings: planWarnings(view),
+      faults: view.faults.map((p) => ({ faultId: p.faultId, kind: p.kind, startMs: p.startMs, endMs: p.endMs ?? null, devices: p.deviceIds })),
+      warnings: view.warnings,
     }
     process.stdout.write(JSON.stringify(json, null, 2) + '\n')
   } else process.stdout.write(formatPlan(view))
