@@ -90,6 +90,8 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
+    // A NaN deadline would never compare as due: the run would spin forever instead of failing.
+    if (Number.isNaN(delayMs)) throw new RangeError('VirtualClock.setTimeout: delay is NaN')
     const timer: VirtualTimer = { deadline: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false }
     this.push(timer)
     this.live++

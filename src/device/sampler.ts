@@ -100,6 +100,8 @@ export class Sampler {
   private applyFaults(sample: Sample): Sample {
     if (this.faults.length === 0) return sample
     const finished: ValueFault[] = []
+    // Sensors a `raw` fault (unit change) has touched in this sample: their old range no longer applies.
+    let raw: Set<string> | undefined
     for (const fault of this.faults) {
       let touched = false
       for (const ch of this.channels) {
@@ -107,8 +109,9 @@ export class Sampler {
         const current = sample.values[ch.name]
         if (current === null || current === undefined) continue
         const v = fault.mutate(ch.name, current, ch)
-        // What a real sensor could still report: clamped to its range, at its precision.
-        sample.values[ch.name] = v === null || !Number.isFinite(v) ? v : ch.finish(v)
+        if (fault.raw) (raw ??= new Set()).add(ch.name)
+        // What a real sensor could still report: clamped to its range (unless in another unit), at its precision.
+        sample.values[ch.name] = v === null || !Number.isFinite(v) ? v : raw?.has(ch.name) ? roundTo(v, ch.spec.precision) : ch.finish(v)
         ;(sample.faultIds[ch.name] ??= []).push(fault.faultId)
         touched = true
       }
@@ -120,4 +123,9 @@ export class Sampler {
     }
     return sample
   }
+}
+
+function roundTo(v: number, precision: number): number {
+  const scale = 10 ** precision
+  return Math.round(v * scale) / scale
 }

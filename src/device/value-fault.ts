@@ -9,6 +9,12 @@ export interface ValueFault {
   readonly kind: string
   /** Sensors it affects; undefined = every sensor of the device. */
   readonly sensors: ReadonlySet<string> | undefined
+  /**
+   * The reported value is no longer in the sensor's unit (a unit change), so the sampler skips the
+   * range clamp — for this fault's value and any later fault's on that sensor in the same sample —
+   * and only rounds to the sensor's precision. Default false: values are clamped to the range.
+   */
+  readonly raw?: boolean
   /** The value the device reports instead of `clean`; null = no reading. */
   mutate(sensor: string, clean: number, channel: SensorChannel): number | null
   /** Called after each sample it touched; returning true detaches it (e.g. a spike of N samples). */

@@ -19,7 +19,7 @@ export class InProcessLink implements DeviceLink {
   private lost = 0
   private shaping: LinkShaping = {}
   private readonly random: () => number
-  private readonly lane: Lane<{ topic: string; payload: Buffer | string; opts: PublishOptions; session: number }>
+  private readonly lane: Lane<{ topic: string; payload: Buffer | string; opts: PublishOptions; session: number; onFlushed?: () => void }>
   private stallTimer: TimerHandle | undefined
 
   constructor(
@@ -33,8 +33,12 @@ export class InProcessLink implements DeviceLink {
       clock,
       () => this.shaping,
       this.random,
-      // A publish held by the network arrives only if its session is still the live one.
-      (m) => m.session === this.attempt && this.up && this.sink(this.opts.clientId, m.topic, m.payload, m.opts),
+      // A publish held by the network arrives only if its session is still the live one; it is flushed
+      // (onFlushed) once it arrived or its session died, as on a real link.
+      (m) => {
+        if (m.session === this.attempt && this.up) this.sink(this.opts.clientId, m.topic, m.payload, m.opts)
+        m.onFlushed?.()
+      },
       (m) => (typeof m.payload === 'string' ? Buffer.byteLength(m.payload) : m.payload.length),
     )
   }
@@ -85,13 +89,13 @@ export class InProcessLink implements DeviceLink {
 
   publish(topic: string, payload: Buffer | string, opts: PublishOptions, onFlushed?: () => void): boolean {
     if (!this.up) return false
-    onFlushed?.()
     if (this.shaping.lossRate && this.random() < this.shaping.lossRate) {
       this.lost++
+      onFlushed?.()
       return true // the device sent it; the network lost it
     }
     this.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
-    this.lane.push({ topic, payload, opts, session: this.attempt })
+    this.lane.push({ topic, payload, opts, session: this.attempt, onFlushed })
     return true
   }
 

@@ -184,8 +184,12 @@ export class MqttLink implements DeviceLink {
         this.drop()
       }
       else {
-        this.attempt++
+        // A connect in flight: it fails as unreachable, as on a dead network — the device waits for an outcome.
+        const attempt = ++this.attempt
         this.disposeClient()
+        this.clock.setTimeout(() => {
+          if (attempt === this.attempt) this.listener.onConnectFailed({ reason: 'unreachable', message: 'network down' })
+        }, 0)
       }
     }
   }

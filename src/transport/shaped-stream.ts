@@ -7,9 +7,12 @@ const PUBREC = 5
 
 /** One direction of a shaped path: a FIFO of items released on the clock. */
 export class Lane<T = Buffer> {
-  private readonly queue: { chunk: T; releaseAt?: number }[] = []
+  private readonly queue: { chunk: T; sentAt: number; releaseAt?: number }[] = []
   private lastReleaseAt = 0
   private timer: TimerHandle | undefined
+  private paused = false
+  /** When the last pause ended: what it held is (re)sent from then. */
+  private resumedAt = -Infinity
 
   constructor(
     private readonly clock: Clock,
@@ -21,7 +24,7 @@ export class Lane<T = Buffer> {
 
   push(chunk: T): void {
     if (this.queue.length === 0 && !isShaped(this.shaping())) return this.out(chunk)
-    this.queue.push({ chunk })
+    this.queue.push({ chunk, sentAt: this.clock.now() })
     this.pump()
   }
 
@@ -30,14 +33,23 @@ export class Lane<T = Buffer> {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timer = undefined
     const s = this.shaping()
-    if (s.paused) return
     const now = this.clock.now()
+    if (s.paused) {
+      this.paused = true
+      return
+    }
+    if (this.paused) {
+      this.paused = false
+      this.resumedAt = now
+    }
     while (this.queue.length > 0) {
       const head = this.queue[0]!
       if (head.releaseAt === undefined) {
         const delay = (s.latencyMs ?? 0) + (s.jitterMs ? s.jitterMs * this.random() : 0)
         const transmit = s.bandwidthBps ? (this.size(head.chunk) * 1000) / s.bandwidthBps : 0
-        head.releaseAt = Math.max(this.lastReleaseAt, now + delay) + transmit
+        // Delayed from when it was sent (or its pause ended), not from when the chunk before it arrived:
+        // latency is a delay, not a limit of one chunk in flight.
+        head.releaseAt = Math.max(this.lastReleaseAt, Math.max(head.sentAt, this.resumedAt) + delay) + transmit
         this.lastReleaseAt = head.releaseAt
       }
       if (head.releaseAt > now) {

@@ -239,3 +239,11 @@ describe('RealClock', () => {
     expect(clockAtFire - EPOCH).toBeGreaterThanOrEqual(900)
   })
 })
+
+describe('VirtualClock rejects a NaN delay', () => {
+  it('throws instead of queueing a timer that can never fire', () => {
+    const clock = new VirtualClock()
+    expect(() => clock.setTimeout(() => {}, Number.NaN)).toThrow(RangeError)
+    expect(clock.pending).toBe(0)
+  })
+})
