@@ -52,6 +52,11 @@ export interface FaultKind<E extends FaultEntry = FaultEntry> {
   readonly example: Record<string, unknown>
   /** Narrows the targets to devices the kind can affect (battery faults: devices with a battery). */
   readonly appliesTo?: (device: DeviceDescriptor, entry: E) => boolean
+  /**
+   * Broker-wide kinds: at most one occurrence of any exclusive kind may be active at a time (two
+   * overlapping broker restarts have no meaning), checked when the fleet file is loaded.
+   */
+  readonly exclusive?: boolean
   /** True when the kind needs the embedded broker (it is skipped, with a warning, on external ones). */
   readonly needsEmbeddedBroker?: boolean
   /** Runs once per occurrence before `apply` on each device; returns its undo. */

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { didYouMean, errors, formatDeviceId, isFleetError, type SpecProblem } from '../core/index.js'
-import { faultEntrySchemas } from '../faults/index.js'
+import { didYouMean, errors, formatDeviceId, formatDuration, isFleetError, type SpecProblem } from '../core/index.js'
+import { faultEntrySchemas, faultKinds, occurrenceStarts } from '../faults/index.js'
 import {
   check,
   deepFreeze,
@@ -89,6 +89,31 @@ export function checkProfileFile(file: string): { ok: true; profile: DeviceProfi
   return problems.length > 0 ? { ok: false, problems } : { ok: true, profile: deepFreeze(r.value) }
 }
 
+/** Broker-wide (exclusive) faults whose windows overlap another one's: reported at the later fault. */
+function exclusiveOverlaps(spec: FleetFile, source: YamlSource, file: string): SpecProblem[] {
+  const windows: { i: number; start: number; end: number; label: string }[] = []
+  spec.faults.forEach((f, i) => {
+    if (!faultKinds[f.kind]?.exclusive || f.duration === undefined) return
+    for (const start of occurrenceStarts(f, spec.duration)) windows.push({ i, start, end: start + f.duration, label: `${f.kind} at ${formatDuration(start)}` })
+  })
+  windows.sort((a, b) => a.start - b.start)
+  const problems: SpecProblem[] = []
+  for (let k = 1; k < windows.length; k++) {
+    const prev = windows[k - 1]!
+    const w = windows[k]!
+    if (w.start < prev.end && w.i !== prev.i) {
+      problems.push({
+        file,
+        ...source.position(['faults', w.i, 'at']),
+        path: `faults[${w.i}].at`,
+        message: `${w.label} overlaps ${prev.label} (until ${formatDuration(prev.end)}): broker-wide faults may not overlap`,
+        hint: `start it at ${formatDuration(prev.end)} or later`,
+      })
+    }
+  }
+  return problems
+}
+
 /** Splits `total` over groups in proportion to their counts (largest remainder; each group ≥ 0). */
 export function scaleCounts(counts: readonly number[], total: number): number[] {
   const sum = counts.reduce((a, b) => a + b, 0)
@@ -158,6 +183,7 @@ export function loadFleet(file: string, opts: LoadFleetOptions = {}): ResolvedFl
       problems.push({ file, ...source.position(['faults', i, 'sensors', j]), path: `faults[${i}].sensors[${j}]`, message: `no device in this fleet has a sensor "${name}"`, hint: didYouMean(name, allSensors) ?? `sensors: ${allSensors.join(', ')}` })
     })
   })
+  problems.push(...exclusiveOverlaps(spec, source, file))
   if (problems.length > 0) throw errors.specInvalid(file, sortProblems(problems))
 
   const counts = opts.devices === undefined ? spec.groups.map((g) => g.count) : scaleCounts(spec.groups.map((g) => g.count), opts.devices)

@@ -102,4 +102,15 @@ describe('network and broker faults against the embedded broker', () => {
     }, { timeoutMs: 5_000 })
     expect([...dupDevices].sort()).toEqual([...deviceIds].sort())
   })
+
+  it('broker-outage: sessions are closed, CONNACK says server unavailable, and devices return after', async () => {
+    const { fleet } = await start('test/fixtures/integration/fast.fleet.yaml', 10)
+    const { faultId } = fleet.inject({ kind: 'broker-outage', durationMs: 1_000 })
+    await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 0, { timeoutMs: 3_000 })
+    await fleet.waitFor((f) => (f.stats.connectOutcomes.refused ?? 0) >= 10, { timeoutMs: 3_000 })
+    await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 10, { timeoutMs: 10_000 })
+    const records = fleet.faultLog.filter((r) => r.fault_id === faultId)
+    expect(records).toHaveLength(10)
+    for (const r of records) expect(r.end_ms - r.start_ms).toBeGreaterThanOrEqual(950)
+  })
 })

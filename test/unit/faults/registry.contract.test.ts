@@ -119,6 +119,23 @@ describe('fault kind contract', () => {
       expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('at')
     })
 
+    it('plans the same occurrences on the same devices for the same seed', () => {
+      const devices = Array.from({ length: 40 }, (_, i) => ({
+        id: `d-${i}`,
+        group: i % 2 ? 'a' : 'b',
+        profile: profile.name,
+        labels: LABELS,
+        sensors: Object.keys(profile.sensors),
+        hasBattery: true,
+      }))
+      const entry = kind.entrySchema.parse({ ...kind.example, target: { fraction: 0.25 } })
+      const a = planFaults([entry], devices, 77, 3_600_000)
+      expect(planFaults([entry], devices, 77, 3_600_000)).toEqual(a)
+      expect(a.length).toBeGreaterThan(0)
+      expect(a[0]!.deviceIds).toHaveLength(10)
+      expect(planFaults([entry], devices, 78, 3_600_000).map((p) => p.deviceIds)).not.toEqual(a.map((p) => p.deviceIds))
+    })
+
     it('rejects another kind', () => {
       expect(kind.entrySchema.safeParse({ ...kind.example, kind: `${name}-not` }).success).toBe(false)
     })

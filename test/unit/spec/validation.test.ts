@@ -121,6 +121,21 @@ const fleetCases: (Case & { code: ErrorCode })[] = [
     problems: [{ at: '9:5', path: 'faults[0].mod', message: 'unknown field "mod"', hint: 'did you mean "mode"?' }],
   },
   {
+    fixture: 'overlapping-faults.fleet.yaml',
+    what: 'occurrences of a repeated fault that overlap, and times without every',
+    code: 'FLEET_ERR_SPEC_INVALID',
+    problems: [
+      { at: '7:40', path: 'faults[0].every', message: 'occurrences would overlap: duration 15000 ms ≥ every 10000 ms', hint: 'make every longer than duration' },
+      { at: '8:34', path: 'faults[1].times', message: 'only meaningful with every', hint: /^add every/ },
+    ],
+  },
+  {
+    fixture: 'overlapping-broker-faults.fleet.yaml',
+    what: 'broker-wide faults whose windows overlap (reported at the later one)',
+    code: 'FLEET_ERR_SPEC_INVALID',
+    problems: [{ at: '8:32', path: 'faults[1].at', message: 'broker-outage at 1m20s overlaps broker-restart at 1m (until 1m30s): broker-wide faults may not overlap', hint: 'start it at 1m30s or later' }],
+  },
+  {
     fixture: 'target-fraction-too-big.fleet.yaml',
     what: 'a target fraction above 1',
     code: 'FLEET_ERR_SPEC_INVALID',

@@ -16,6 +16,7 @@ export const brokerOutage: FaultKind<z.output<typeof schema>> = {
   example: { kind: 'broker-outage', at: '4m', duration: '20s' },
   entrySchema: schema,
   needsEmbeddedBroker: true,
+  exclusive: true,
   begin(_entry, ctx) {
     ctx.broker!.setOutage(true)
     return () => ctx.broker!.setOutage(false)

@@ -17,6 +17,7 @@ export const brokerRestart: FaultKind<z.output<typeof schema>> = {
   example: { kind: 'broker-restart', at: '3m', duration: '10s' },
   entrySchema: schema,
   needsEmbeddedBroker: true,
+  exclusive: true,
   begin(_entry, ctx) {
     const broker = ctx.broker!
     const down = broker.goDown()
