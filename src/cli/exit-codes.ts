@@ -14,7 +14,7 @@ export const EXIT = {
 } as const
 
 export function exitCodeFor(code: ErrorCode): number {
-  return code.startsWith('FLEET_ERR_SPEC_') || code === 'FLEET_ERR_CORE_BAD_DURATION' || code === 'FLEET_ERR_CORE_BAD_ARGUMENT' || code === 'FLEET_ERR_FAULT_INVALID'
+  return code.startsWith('FLEET_ERR_SPEC_') || code === 'FLEET_ERR_CORE_BAD_DURATION' || code === 'FLEET_ERR_CORE_BAD_ARGUMENT' || code === 'FLEET_ERR_FAULT_INVALID' || code === 'FLEET_ERR_OUTPUT_EXISTS'
     ? EXIT.invalidInput
     : EXIT.runtimeFailure
 }

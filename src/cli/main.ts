@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
+import { registerDataset } from './commands/dataset.js'
 import { registerPlan } from './commands/plan.js'
 import { registerRun } from './commands/run.js'
 import { registerValidate } from './commands/validate.js'
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRun(program, setExit)
   registerValidate(program, setExit)
   registerPlan(program, setExit)
+  registerDataset(program, setExit)
   try {
     await program.parseAsync(argv)
   } catch (e) {

@@ -55,6 +55,10 @@ export const ERROR_CODES = {
     meaning: 'An output file (fault log, summary) could not be written.',
     hint: 'Check that the --out folder is writable and the disk is not full.',
   },
+  FLEET_ERR_OUTPUT_EXISTS: {
+    meaning: 'The output folder already holds files; a dataset is never written over another one.',
+    hint: 'Choose a new --out folder, or delete the old one first.',
+  },
   FLEET_ERR_INTERNAL: {
     meaning: 'An unexpected internal error; this is a bug in fleet-emu.',
     hint: 'Please report it with the command, the fleet file and the seed.',

@@ -76,6 +76,7 @@ export const errors = {
   faultNoTargets: (faultId: string) => new FleetError('FLEET_ERR_FAULT_NO_TARGETS', `fault ${faultId} selects no device`),
   outputWrite: (file: string, cause: unknown) =>
     new FleetError('FLEET_ERR_OUTPUT_WRITE', `cannot write ${file}: ${messageOf(cause)}`, { cause }),
+  outputExists: (dir: string) => new FleetError('FLEET_ERR_OUTPUT_EXISTS', `output folder ${dir} is not empty`),
   internal: (message: string, cause?: unknown) => new FleetError('FLEET_ERR_INTERNAL', message, { cause }),
 }
 

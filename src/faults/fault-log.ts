@@ -25,8 +25,12 @@ interface OpenRecord {
   source: FaultRecord['source']
 }
 
+const EMPTY: ReadonlyMap<string, { kind: string; params: Record<string, unknown> }> = new Map<string, never>()
+
 export class FaultLog {
   private readonly open = new Map<string, OpenRecord>()
+  /** device id → fault id → its open record: what is active on a device right now. */
+  private readonly openByDevice = new Map<string, Map<string, OpenRecord>>()
   private readonly closed: FaultRecord[] = []
   private readonly listeners: ((r: FaultRecord) => void)[] = []
 
@@ -36,7 +40,10 @@ export class FaultLog {
   }
 
   start(faultId: string, kind: string, deviceId: string, atMs: number, params: Record<string, unknown>, source: FaultRecord['source']): void {
-    this.open.set(`${faultId}\u0000${deviceId}`, { kind, startMs: atMs, params, source })
+    const record = { kind, startMs: atMs, params, source }
+    this.open.set(`${faultId}\u0000${deviceId}`, record)
+    const onDevice = this.openByDevice.get(deviceId) ?? this.openByDevice.set(deviceId, new Map()).get(deviceId)!
+    onDevice.set(faultId, record)
   }
 
   end(faultId: string, deviceId: string, atMs: number, truncated = false): FaultRecord | undefined {
@@ -44,6 +51,7 @@ export class FaultLog {
     const o = this.open.get(key)
     if (!o) return undefined
     this.open.delete(key)
+    this.openByDevice.get(deviceId)?.delete(faultId)
     const record: FaultRecord = {
       fault_id: faultId,
       kind: o.kind,
@@ -67,6 +75,11 @@ export class FaultLog {
       const [faultId, deviceId] = key.split('\u0000') as [string, string]
       this.end(faultId, deviceId, atMs, true)
     }
+  }
+
+  /** Faults active on a device now (fault id → kind and params); empty map when none. */
+  activeOn(deviceId: string): ReadonlyMap<string, { kind: string; params: Record<string, unknown> }> {
+    return this.openByDevice.get(deviceId) ?? EMPTY
   }
 
   isActive(faultId: string, deviceId: string): boolean {

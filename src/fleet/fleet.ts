@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { EmbeddedBroker } from '../broker/index.js'
-import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates } from '../device/index.js'
+import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates, type OutboundMessage, type Sample } from '../device/index.js'
 import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
@@ -40,6 +40,13 @@ export interface FleetOptions {
    * and no sockets; publishes are emitted as `publish` events (virtual-time runs).
    */
   transport?: 'mqtt' | 'in-process'
+  /**
+   * Run only shard `index` of `count`: devices [⌊index·D/count⌋, ⌊(index+1)·D/count⌋). The fault plan
+   * is still computed over the whole fleet, so the union of all shards equals one unsharded run.
+   */
+  shard?: { index: number; count: number }
+  /** Called for every sample every device produces (datasets read telemetry here, not from events). */
+  onSample?: (device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage) => void
 }
 
 export interface DeviceStateEvent {
@@ -134,8 +141,9 @@ export class Fleet extends EventEmitter {
     return this.opts.outDir
   }
 
+  /** Devices this process runs (the whole fleet, or this shard's part). */
   get size(): number {
-    return this.resolved.devices.length
+    return this.devices.size || this.shardDevices().length
   }
 
   get faultLog(): readonly FaultRecord[] {
@@ -214,7 +222,7 @@ export class Fleet extends EventEmitter {
         : mqttLinkFactory(this.clock))
     const hooks = this.deviceHooks()
     const broker = this.resolved.spec.broker
-    for (const d of this.resolved.devices) {
+    for (const d of this.shardDevices()) {
       const device = new VirtualDevice(
         { id: d.id, group: d.group, profile: d.profile, labels: d.labels },
         {
@@ -232,6 +240,19 @@ export class Fleet extends EventEmitter {
       this.devices.set(d.id, device)
       for (const [region, state] of Object.entries(device.currentStates)) this.stats.moved(region as DeviceRegion, d.profile.name, undefined, state)
     }
+  }
+
+  /** The devices this process runs: all of them, or its shard's contiguous range. */
+  shardDevices(): readonly ResolvedFleet['devices'][number][] {
+    const all = this.resolved.devices
+    const shard = this.opts.shard
+    if (!shard) return all
+    return all.slice(Math.floor((shard.index * all.length) / shard.count), Math.floor(((shard.index + 1) * all.length) / shard.count))
+  }
+
+  /** Faults active on a device right now, from the fault log (what dataset labels are made of). */
+  activeFaultsOn(deviceId: string): ReadonlyMap<string, { kind: string; params: Record<string, unknown> }> {
+    return this.injector.log.activeOn(deviceId)
   }
 
   /** Powers devices on in fleet order at `rate` devices/s, in batches at most every 10 ms. */
@@ -274,6 +295,7 @@ export class Fleet extends EventEmitter {
       },
       sampled: (device, sample, seq, message) => {
         s.samples++
+        this.opts.onSample?.(device, sample, seq, message)
         if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample, tsDevice: message.fields.ts, messageFaultIds: message.faultIds })
       },
       droppedOffline: (device) => {

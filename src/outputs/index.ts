@@ -1,2 +1,3 @@
 export * from './jsonl-writer.js'
 export * from './run-folder.js'
+export * from './dataset/index.js'

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { VirtualClock, monotonicMs } from '../core/index.js'
+import type { VirtualDevice } from '../device/index.js'
+import {
+  buildAnomalyEvents,
+  createCsvWriter,
+  createJsonlWriter,
+  describeFile,
+  JsonlWriter,
+  sha256Text,
+  writeJsonFile,
+  type ManifestFile,
+  type RowFileWriter,
+  type TelemetryRow,
+} from '../outputs/index.js'
+import { Fleet } from './fleet.js'
+import type { ResolvedFleet } from './load-fleet.js'
+
+export type DatasetFormat = 'csv' | 'jsonl'
+
+export interface DatasetOptions {
+  outDir: string
+  format?: DatasetFormat
+  seed?: number
+  durationMs?: number
+  shard?: { index: number; count: number }
+  /** Called after each chunk of simulated time. */
+  onProgress?: (p: DatasetProgress) => void
+  /** Checked between chunks; when it returns true the run stops and the dataset is marked partial. */
+  shouldStop?: () => boolean
+  /** Package version written to the manifest. */
+  version?: string
+}
+
+export interface DatasetProgress {
+  simulatedMs: number
+  durationMs: number
+  rows: number
+  wallMs: number
+}
+
+export interface DatasetResult {
+  outDir: string
+  status: 'complete' | 'partial'
+  rows: number
+  anomalies: number
+  devices: number
+  simulatedMs: number
+  wallMs: number
+  files: ManifestFile[]
+}
+
+/** Without `start:` in the fleet file, datasets begin at this instant, so they are reproducible. */
+export const DEFAULT_DATASET_START = Date.UTC(2026, 0, 1)
+
+const WRITERS: Record<DatasetFormat, { ext: string; create: (file: string) => RowFileWriter }> = {
+  csv: { ext: 'csv', create: createCsvWriter },
+  jsonl: { ext: 'jsonl', create: createJsonlWriter },
+}
+
+/**
+ * The dataset mode of a fleet: the same devices, firmware machines and fault plan as a live run, on a
+ * VirtualClock as fast as the CPU allows, with telemetry written as labelled rows instead of MQTT.
+ * Labels come from the fault log: a row carries the ids of the faults active on its device (and
+ * sensor) when it was sampled. Same fleet file + seed ⇒ byte-identical folder.
+ */
+export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions): Promise<DatasetResult> {
+  const format = opts.format ?? 'csv'
+  const startEpoch = resolved.spec.start ? Date.parse(resolved.spec.start) : DEFAULT_DATASET_START
+  const clock = new VirtualClock({ epochMs: startEpoch })
+  const writer = WRITERS[format]
+  const telemetryFile = join(opts.outDir, 'telemetry', `part-00000.${writer.ext}`)
+  const rowsOut = writer.create(telemetryFile)
+  let rows = 0
+  let fleetRef: Fleet | undefined
+
+  const onSample = (
+    device: VirtualDevice,
+    sample: { ts: number; values: Record<string, number | null>; clean: Record<string, number>; faultIds: Record<string, string[]> },
+    seq: number,
+    message: { fields: { ts: number }; faultIds: string[] },
+  ) => {
+    const active = fleetRef!.activeFaultsOn(device.id)
+    const profile = device.identity.profile
+    const battery = device.batteryPercent
+    const base = {
+      ts: sample.ts,
+      ts_device: message.fields.ts,
+      device_id: device.id,
+      profile: profile.name,
+      seq,
+      connectivity: device.currentStates.connectivity,
+      battery: battery === undefined ? null : Math.round(battery * 10) / 10,
+      firmware_version: device.firmwareVersion,
+    }
+    for (const sensor in sample.clean) {
+      let ids = ''
+      const touched = sample.faultIds[sensor]
+      if (active.size > 0 || touched || message.faultIds.length > 0) {
+        // Faults active on the device (the log's windows), plus those the device itself recorded on
+        // this sample: a fault that ends inside the sample that it changed (the last of a spike's N
+        // samples) has already left the active set.
+        const hit = new Set<string>(touched)
+        for (const id of message.faultIds) hit.add(id)
+        for (const [faultId, f] of active) {
+          const named = f.params.sensors
+          if (!Array.isArray(named) || named.includes(sensor)) hit.add(faultId)
+        }
+        ids = [...hit].sort().join(';')
+      }
+      const row: TelemetryRow = { ...base, sensor, value: sample.values[sensor] ?? null, value_clean: sample.clean[sensor]!, is_anomaly: ids !== '', anomaly_ids: ids }
+      rowsOut.write(row)
+      rows++
+    }
+  }
+
+  const fleet = (fleetRef = new Fleet(resolved, { clock, seed: opts.seed, durationMs: opts.durationMs, transport: 'in-process', metricsPort: false, shard: opts.shard, onSample }))
+  const faultLog = new JsonlWriter(join(opts.outDir, 'faults.jsonl'), 1024)
+  const wallStart = monotonicMs()
+  await fleet.start()
+  // The fault log is written as records close; collect them for anomalies.jsonl too.
+  const records: Parameters<typeof buildAnomalyEvents>[0][number][] = []
+  const durationMs = fleet.durationMs
+  const chunk = Math.max(60_000, Math.ceil(durationMs / 500))
+  let simulated = 0
+  let stopped = false
+  while (simulated < durationMs) {
+    simulated = Math.min(durationMs, simulated + chunk)
+    clock.runUntil(startEpoch + simulated)
+    opts.onProgress?.({ simulatedMs: simulated, durationMs, rows, wallMs: monotonicMs() - wallStart })
+    // Let signals and I/O in between chunks.
+    await new Promise((resolve) => setImmediate(resolve))
+    if (opts.shouldStop?.()) {
+      stopped = true
+      break
+    }
+  }
+  await fleet.stop({ reason: stopped ? 'interrupted' : 'complete' })
+  for (const r of fleet.faultLog) {
+    faultLog.write(r)
+    records.push(r)
+  }
+  faultLog.flush()
+  const sensorsOf = new Map(fleet.shardDevices().map((d) => [d.id, Object.keys(d.profile.sensors)]))
+  const anomalies = buildAnomalyEvents(records, (id) => sensorsOf.get(id) ?? [])
+  const anomaliesFile = join(opts.outDir, 'anomalies.jsonl')
+  const anomalyWriter = new JsonlWriter(anomaliesFile, 1024)
+  for (const a of anomalies) anomalyWriter.write(a)
+  anomalyWriter.flush()
+  const written = await rowsOut.close()
+
+  const files = [
+    await describeFile(opts.outDir, written.file, written.rows),
+    await describeFile(opts.outDir, anomaliesFile, anomalies.length),
+    await describeFile(opts.outDir, join(opts.outDir, 'faults.jsonl'), records.length),
+  ]
+  const status = stopped ? 'partial' : 'complete'
+  writeJsonFile(join(opts.outDir, 'manifest.json'), {
+    kind: 'fleet-emu dataset',
+    status,
+    fleet: resolved.spec.name,
+    fleetFile: { path: resolved.file.split('\\').join('/').split('/').pop(), sha256: sha256Text(readFileSync(resolved.file)) },
+    seed: fleet.seed,
+    start: new Date(startEpoch).toISOString(),
+    durationMs,
+    simulatedMs: simulated,
+    devices: fleet.size,
+    shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : '0/1',
+    format,
+    versions: { 'fleet-emu': opts.version ?? 'dev' },
+    rows,
+    anomalies: anomalies.length,
+    files,
+  })
+  return { outDir: opts.outDir, status, rows, anomalies: anomalies.length, devices: fleet.size, simulatedMs: simulated, wallMs: monotonicMs() - wallStart, files }
+}

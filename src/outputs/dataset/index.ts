@@ -1,0 +1,5 @@
+export * from './row.js'
+export * from './text-writers.js'
+export * from './taxonomy.js'
+export * from './anomalies.js'
+export * from './manifest.js'
