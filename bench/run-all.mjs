@@ -2,7 +2,10 @@
 // they are not tests (tests check behaviour). See bench/README.md for figures and how to read them.
 import { execFileSync } from 'node:child_process'
 
-const benches = [['quickstart.mjs', []]]
+const benches = [
+  ['quickstart.mjs', []],
+  ['dataset-speed.mjs', []],
+]
 execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' })
 for (const [file, args] of benches) {
   console.log(`\n== bench/${file} ${args.join(' ')}`)

@@ -20,6 +20,8 @@ export interface Sample {
  * and the physical signals advance on every tick whatever the firmware is doing, so a device's clean
  * values depend only on (seed, device id) — not on wall timing, reboots or faults.
  */
+const NO_FAULTS: Record<string, string[]> = Object.freeze({}) as Record<string, string[]>
+
 export class Sampler {
   readonly channels: SensorChannel[]
   private readonly faults: ValueFault[] = []
@@ -28,6 +30,10 @@ export class Sampler {
   private nextRelMs: number
   private lastRelMs: number
   private stopped = false
+  private periodMs: number
+  /** The jitter draw of the interval now pending (kept, so a period change reuses it). */
+  private jitterU = 0
+  private ticked = false
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -42,6 +48,26 @@ export class Sampler {
     this.channels = Object.entries(profile.sensors).map(([name, spec]) => new SensorChannel(name, spec, streams))
     this.nextRelMs = Math.round(startRelMs)
     this.lastRelMs = this.nextRelMs
+    this.periodMs = profile.telemetry.period
+  }
+
+  /** The sample period now in force (the profile's, unless changed by {@link setPeriod}). */
+  get samplePeriodMs(): number {
+    return this.periodMs
+  }
+
+  /**
+   * Changes the sample period at run time (a `config-set` command). The pending interval is
+   * re-timed from the last tick with the new period (never into the past), keeping its jitter draw,
+   * so the seeded streams are not shifted. Before the first tick only later intervals change.
+   */
+  setPeriod(periodMs: number): void {
+    if (periodMs === this.periodMs) return
+    this.periodMs = periodMs
+    if (!this.ticked || this.stopped || this.timer === undefined) return
+    this.clock.clearTimeout(this.timer)
+    this.nextRelMs = Math.max(Math.ceil(this.clock.now() - this.runStartMs), this.lastRelMs + this.intervalMs())
+    this.schedule()
   }
 
   start(): void {
@@ -87,14 +113,21 @@ export class Sampler {
     for (const ch of this.channels) clean[ch.name] = ch.read(t)
     let sample: Sample | undefined
     if (this.producing()) {
-      sample = this.applyFaults({ ts: this.clock.now(), tRelMs: t, values: { ...clean }, clean, faultIds: {} })
+      // Without faults the reported values are the clean ones: no copy (the common case, by far).
+      const faulty = this.faults.length > 0
+      sample = this.applyFaults({ ts: this.clock.now(), tRelMs: t, values: faulty ? { ...clean } : clean, clean, faultIds: faulty ? {} : NO_FAULTS })
       for (const [k, v] of Object.entries(clean)) this.lastClean.set(k, v)
     }
-    const period = this.profile.telemetry.period
-    // Whole milliseconds, so timestamps stay integers in virtual time.
-    this.nextRelMs = t + Math.round(period * (1 + this.profile.telemetry.jitter * this.jitterRng.next()))
+    this.ticked = true
+    this.jitterU = this.jitterRng.next()
+    this.nextRelMs = t + this.intervalMs()
     this.onTick(sample, elapsed)
     this.schedule()
+  }
+
+  /** Whole milliseconds, so timestamps stay integers in virtual time. */
+  private intervalMs(): number {
+    return Math.round(this.periodMs * (1 + this.profile.telemetry.jitter * this.jitterU))
   }
 
   private applyFaults(sample: Sample): Sample {

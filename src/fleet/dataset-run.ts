@@ -11,8 +11,10 @@ import {
   sha256Text,
   writeJsonFile,
   type ManifestFile,
+  rowsOf,
   type RowFileWriter,
-  type TelemetryRow,
+  type SampleRows,
+  type SampleRowWriter,
 } from '../outputs/index.js'
 import { Fleet } from './fleet.js'
 import type { ResolvedFleet } from './load-fleet.js'
@@ -75,6 +77,8 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
   let rows = 0
   let fleetRef: Fleet | undefined
 
+  // One reused SampleRows: writers consume it synchronously (no per-row objects on the hot path).
+  const out: SampleRows = { ts: 0, ts_device: 0, device_id: '', profile: '', seq: 0, connectivity: '', battery: null, firmware_version: '', count: 0, sensors: [], values: [], clean: [], anomalyIds: [] }
   const onSample = (
     device: VirtualDevice,
     sample: { ts: number; values: Record<string, number | null>; clean: Record<string, number>; faultIds: Record<string, string[]> },
@@ -82,18 +86,16 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
     message: { fields: { ts: number }; faultIds: string[] },
   ) => {
     const active = fleetRef!.activeFaultsOn(device.id)
-    const profile = device.identity.profile
     const battery = device.batteryPercent
-    const base = {
-      ts: sample.ts,
-      ts_device: message.fields.ts,
-      device_id: device.id,
-      profile: profile.name,
-      seq,
-      connectivity: device.currentStates.connectivity,
-      battery: battery === undefined ? null : Math.round(battery * 10) / 10,
-      firmware_version: device.firmwareVersion,
-    }
+    out.ts = sample.ts
+    out.ts_device = message.fields.ts
+    out.device_id = device.id
+    out.profile = device.identity.profile.name
+    out.seq = seq
+    out.connectivity = device.currentStates.connectivity
+    out.battery = battery === undefined ? null : Math.round(battery * 10) / 10
+    out.firmware_version = device.firmwareVersion
+    let n = 0
     for (const sensor in sample.clean) {
       let ids = ''
       const touched = sample.faultIds[sensor]
@@ -109,10 +111,16 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
         }
         ids = [...hit].sort().join(';')
       }
-      const row: TelemetryRow = { ...base, sensor, value: sample.values[sensor] ?? null, value_clean: sample.clean[sensor]!, is_anomaly: ids !== '', anomaly_ids: ids }
-      rowsOut.write(row)
-      rows++
+      out.sensors[n] = sensor
+      out.values[n] = sample.values[sensor] ?? null
+      out.clean[n] = sample.clean[sensor]!
+      out.anomalyIds[n] = ids
+      n++
     }
+    out.count = n
+    rows += n
+    if ('writeSample' in rowsOut) (rowsOut as SampleRowWriter).writeSample(out)
+    else for (const row of rowsOf(out)) rowsOut.write(row)
   }
 
   const fleet = (fleetRef = new Fleet(resolved, { clock, seed: opts.seed, durationMs: opts.durationMs, transport: 'in-process', metricsPort: false, shard: opts.shard, onSample }))
@@ -122,15 +130,17 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
   // The fault log is written as records close; collect them for anomalies.jsonl too.
   const records: Parameters<typeof buildAnomalyEvents>[0][number][] = []
   const durationMs = fleet.durationMs
-  const chunk = Math.max(60_000, Math.ceil(durationMs / 500))
+  // Chunks of simulated time between progress reports, signal checks and backpressure waits.
+  const chunk = Math.max(60_000, Math.min(3_600_000, Math.ceil(durationMs / 500)))
   let simulated = 0
   let stopped = false
   while (simulated < durationMs) {
     simulated = Math.min(durationMs, simulated + chunk)
     clock.runUntil(startEpoch + simulated)
     opts.onProgress?.({ simulatedMs: simulated, durationMs, rows, wallMs: monotonicMs() - wallStart })
-    // Let signals and I/O in between chunks.
+    // Let signals and I/O in between chunks, and wait for the disk when it is slower than we are.
     await new Promise((resolve) => setImmediate(resolve))
+    await rowsOut.drained?.()
     if (opts.shouldStop?.()) {
       stopped = true
       break

@@ -16,6 +16,15 @@ export class FleetStats {
   droppedOffline = 0
   samples = 0
   commands = 0
+  /** Per-profile message totals (the metrics read them at scrape time). */
+  readonly byProfile = new Map<string, { messages: number; bytes: number; droppedOffline: number }>()
+
+  profileTotals(profile: string): { messages: number; bytes: number; droppedOffline: number } {
+    let t = this.byProfile.get(profile)
+    if (!t) this.byProfile.set(profile, (t = { messages: 0, bytes: 0, droppedOffline: 0 }))
+    return t
+  }
+
   /** Clock ms when every device was first online at once (undefined until then). */
   allOnlineAtMs: number | undefined
 

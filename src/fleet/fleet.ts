@@ -9,6 +9,7 @@ import { inProcessLinkFactory, mqttLinkFactory, probeBroker, type LinkFactory } 
 import { brokerControl } from './broker-control.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
+import { sendFleetCommand, type CommandOutcome, type CommandTarget, type FleetCommandOptions } from './fleet-command.js'
 import { validateRuntimeFault } from './runtime-fault.js'
 import type { ResolvedFleet } from './load-fleet.js'
 import { describeDevices } from './plan-fleet.js'
@@ -118,7 +119,7 @@ export class Fleet extends EventEmitter {
     this.seed = opts.seed ?? resolved.spec.seed
     this.durationMs = opts.durationMs ?? resolved.spec.duration
     this.clock = opts.clock ?? new RealClock({ speed: opts.speed ?? 1 })
-    this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges() })
+    this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges(), messageTotals: () => this.stats.byProfile })
     this.plan = planFaults(resolved.spec.faults, describeDevices(resolved), this.seed, this.durationMs)
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
   }
@@ -290,8 +291,9 @@ export class Fleet extends EventEmitter {
       published: (device, bytes) => {
         s.messagesPublished++
         s.bytesPublished += bytes
-        m.messages.inc({ profile: device.identity.profile.name })
-        m.bytes.inc({ profile: device.identity.profile.name }, bytes)
+        const t = s.profileTotals(device.identity.profile.name)
+        t.messages++
+        t.bytes += bytes
       },
       sampled: (device, sample, seq, message) => {
         s.samples++
@@ -300,7 +302,7 @@ export class Fleet extends EventEmitter {
       },
       droppedOffline: (device) => {
         s.droppedOffline++
-        m.droppedOffline.inc({ profile: device.identity.profile.name })
+        s.profileTotals(device.identity.profile.name).droppedOffline++
       },
       commandReceived: (device, name, status) => {
         s.commands++
@@ -385,6 +387,20 @@ export class Fleet extends EventEmitter {
     const now = this.clock.now()
     this.injector.schedule([{ ...planned, startMs: now - this.runStartMs + planned.startMs, endMs: planned.endMs === undefined ? undefined : now - this.runStartMs + planned.endMs }], 'runtime')
     return { faultId, deviceIds: planned.deviceIds }
+  }
+
+  /**
+   * Sends a command to devices in-process, as if it had arrived on each one's commands topic (replies
+   * are also published on the reply topics), and resolves once every device sent its final reply.
+   * `target`: device ids, or a fault-style target. Devices that are not online do not get it.
+   *
+   * @example
+   * const outcomes = await fleet.command({ profile: 'ota-sensor' }, 'ota', { version: '2.0.0' })
+   * const updated = outcomes.filter((o) => o.final?.status === 'done').map((o) => o.deviceId)
+   */
+  command(target: CommandTarget, name: string, params: Record<string, unknown> = {}, opts: FleetCommandOptions = {}): Promise<CommandOutcome[]> {
+    if (this.phase !== 'running') throw errors.fleetState(`command() needs a running fleet (it is ${this.phase})`)
+    return sendFleetCommand(this, this.devices, target, name, params, opts)
   }
 
   /**

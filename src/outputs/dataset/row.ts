@@ -41,4 +41,53 @@ export const TELEMETRY_COLUMNS = [
 export interface RowFileWriter {
   write(row: TelemetryRow): void
   close(): Promise<{ file: string; rows: number }>
+  /** Resolves once buffered output has reached the OS (backpressure: memory stays flat). */
+  drained?(): Promise<void>
+}
+
+/**
+ * One sample's rows at once: the columns they share, then one entry per sensor. Writers that can take
+ * it format the shared part once per sample; the dataset reuses one of these for every sample, so a
+ * writer must not keep it after `writeSample` returns.
+ */
+export interface SampleRows {
+  ts: number
+  ts_device: number
+  device_id: string
+  profile: string
+  seq: number
+  connectivity: string
+  battery: number | null
+  firmware_version: string
+  count: number
+  sensors: string[]
+  values: (number | null)[]
+  clean: number[]
+  anomalyIds: string[]
+}
+
+export interface SampleRowWriter extends RowFileWriter {
+  writeSample(s: SampleRows): void
+}
+
+/** Rows of a SampleRows, for writers that take rows one at a time. */
+export function* rowsOf(s: SampleRows): Generator<TelemetryRow> {
+  for (let i = 0; i < s.count; i++) {
+    const ids = s.anomalyIds[i]!
+    yield {
+      ts: s.ts,
+      ts_device: s.ts_device,
+      device_id: s.device_id,
+      profile: s.profile,
+      sensor: s.sensors[i]!,
+      value: s.values[i]!,
+      value_clean: s.clean[i]!,
+      is_anomaly: ids !== '',
+      anomaly_ids: ids,
+      seq: s.seq,
+      connectivity: s.connectivity,
+      battery: s.battery,
+      firmware_version: s.firmware_version,
+    }
+  }
 }

@@ -66,6 +66,7 @@ describe('errors (factories)', () => {
     errors.faultInvalid([problem]),
     errors.faultNoTargets('f1'),
     errors.outputWrite('/ro/x.json', cause),
+    errors.outputExists('data/run1'),
     errors.internal('oops', cause),
   ]
 
