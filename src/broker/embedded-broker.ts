@@ -1,4 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net'
+import { createServer, type Server } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
 import { errors } from '../core/index.js'
 
@@ -27,7 +28,8 @@ const BAD_USERNAME_OR_PASSWORD = 4
  */
 export class EmbeddedBroker {
   private publishes = 0
-  private readonly sockets = new Set<Socket>()
+  /** TCP sockets and in-memory streams alike: a restart cuts them all. */
+  private readonly sockets = new Set<Duplex>()
   private readonly clients = new Map<string, Client>()
   private readonly rejected = new Set<string>()
   private outage = false
@@ -95,6 +97,21 @@ export class EmbeddedBroker {
 
   stats(): BrokerStats {
     return { clientsConnected: this.aedes.connectedClients, publishesIn: this.publishes }
+  }
+
+  /**
+   * Takes a connection that did not come through the listener: one end of an in-memory pipe from a
+   * device in the same process. While the broker is down it is refused (closed at once), as TCP
+   * connects are.
+   */
+  acceptStream(stream: Duplex): void {
+    if (!this.listening) {
+      stream.destroy()
+      return
+    }
+    this.sockets.add(stream)
+    stream.once('close', () => this.sockets.delete(stream))
+    this.aedes.handle(stream)
   }
 
   /** Stops listening and drops every connection at once, as a crashed broker process would. */

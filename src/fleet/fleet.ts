@@ -5,7 +5,7 @@ import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates, 
 import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
-import { inProcessLinkFactory, mqttLinkFactory, probeBroker, type LinkFactory } from '../transport/index.js'
+import { inProcessLinkFactory, memoryConnector, mqttLinkFactory, probeBroker, type LinkFactory } from '../transport/index.js'
 import { brokerControl } from './broker-control.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
@@ -41,6 +41,12 @@ export interface FleetOptions {
    * and no sockets; publishes are emitted as `publish` events (virtual-time runs).
    */
   transport?: 'mqtt' | 'in-process'
+  /**
+   * How devices reach the embedded broker: `tcp` (default: real sockets on loopback, ~1–2 file
+   * descriptors per device) or `memory` (in-process pipes into aedes: no descriptors, so past the
+   * ~10k devices one process can hold over TCP). External brokers are always reached over the network.
+   */
+  links?: 'tcp' | 'memory'
   /**
    * Run only shard `index` of `count`: devices [⌊index·D/count⌋, ⌊(index+1)·D/count⌋). The fault plan
    * is still computed over the whole fleet, so the union of all shards equals one unsharded run.
@@ -220,7 +226,7 @@ export class Fleet extends EventEmitter {
       this.opts.linkFactory ??
       (this.opts.transport === 'in-process'
         ? inProcessLinkFactory(this.clock, (clientId, topic, payload) => this.emit('publish', { clientId, topic, payload }))
-        : mqttLinkFactory(this.clock))
+        : mqttLinkFactory(this.clock, this.opts.links === 'memory' && this.broker ? memoryConnector((stream) => this.broker!.acceptStream(stream)) : undefined))
     const hooks = this.deviceHooks()
     const broker = this.resolved.spec.broker
     for (const d of this.shardDevices()) {

@@ -2,6 +2,7 @@ import { connect as tcpConnect } from 'node:net'
 import mqtt, { MqttClient, Store, type IClientOptions } from 'mqtt'
 import type { Clock } from '../core/index.js'
 import { ShapedStream } from './shaped-stream.js'
+import type { StreamConnector } from './memory-pipe.js'
 import type { LinkShaping } from './shaping.js'
 import type { CloseReason, ConnectFailure, DeviceLink, LinkListener, LinkOptions, PublishOptions } from './device-link.js'
 
@@ -44,6 +45,8 @@ export class MqttLink implements DeviceLink {
     private readonly opts: LinkOptions,
     private readonly listener: LinkListener,
     private readonly clock: Clock,
+    /** Where the bytes go instead of a TCP socket to the URL (in-memory links into the embedded broker). */
+    private readonly connector?: StreamConnector,
   ) {
     this.random = opts.random ?? (() => 0.5)
   }
@@ -135,6 +138,8 @@ export class MqttLink implements DeviceLink {
    * WebSocket) connect directly and only get publish loss.
    */
   private createClient(url: string, options: IClientOptions): MqttClient {
+    const connector = this.connector
+    if (connector) return new MqttClient(() => new ShapedStream(connector(), this.clock, () => this.shaping, this.random), options)
     const u = new URL(url)
     if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:') return mqtt.connect(url, options)
     const host = u.hostname.replace(/^\[|\]$/g, '')
@@ -206,8 +211,8 @@ export class MqttLink implements DeviceLink {
   }
 }
 
-export function mqttLinkFactory(clock: Clock) {
-  return (opts: LinkOptions, listener: LinkListener): DeviceLink => new MqttLink(opts, listener, clock)
+export function mqttLinkFactory(clock: Clock, connector?: StreamConnector) {
+  return (opts: LinkOptions, listener: LinkListener): DeviceLink => new MqttLink(opts, listener, clock, connector)
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { parseDuration, wallEpochMs } from '../../core/index.js'
 import { Fleet, loadFleet } from '../../fleet/index.js'
 import { defaultRunFolder } from '../../outputs/index.js'
@@ -18,7 +18,13 @@ interface RunFlags {
   out?: string
   json?: boolean
   speed?: number
+  links?: 'tcp' | 'memory'
   progress: boolean
+}
+
+function linksArg(value: string): 'tcp' | 'memory' {
+  if (value !== 'tcp' && value !== 'memory') throw new InvalidArgumentError(`expected tcp or memory, got "${value}"`)
+  return value
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
@@ -35,6 +41,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--no-metrics', 'do not serve /metrics')
     .option('--out <dir>', 'output folder (default runs/<fleet>-<UTC time>/)')
     .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', Number)
+    .option('--links <kind>', 'how devices reach the embedded broker: tcp (sockets, default) or memory (no file descriptors; for >10k devices)', linksArg)
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress line')
     .action(async (file: string, flags: RunFlags) => setExit(await runCommand(file, flags)))
@@ -50,6 +57,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     brokerUrl: flags.brokerUrl,
     metricsPort: flags.metrics === false ? false : flags.metricsPort,
     speed: flags.speed,
+    links: flags.links,
     outDir,
   })
   let interrupted = false
