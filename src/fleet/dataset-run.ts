@@ -6,6 +6,9 @@ import {
   buildAnomalyEvents,
   createCsvWriter,
   createJsonlWriter,
+  createDatasetExports,
+  createParquetWriter,
+  writePreview,
   describeFile,
   JsonlWriter,
   sha256Text,
@@ -15,11 +18,13 @@ import {
   type RowFileWriter,
   type SampleRows,
   type SampleRowWriter,
+  type PreviewSeries,
 } from '../outputs/index.js'
-import { Fleet } from './fleet.js'
+import { Fleet, shardOf } from './fleet.js'
 import type { ResolvedFleet } from './load-fleet.js'
+import { planFleet } from './plan-fleet.js'
 
-export type DatasetFormat = 'csv' | 'jsonl'
+export type DatasetFormat = 'parquet' | 'csv' | 'jsonl'
 
 export interface DatasetOptions {
   outDir: string
@@ -33,6 +38,10 @@ export interface DatasetOptions {
   shouldStop?: () => boolean
   /** Package version written to the manifest. */
   version?: string
+  /** Write exports/nab and exports/timeeval (default true). */
+  exports?: boolean
+  /** Write preview.html (default true). */
+  preview?: boolean
 }
 
 export interface DatasetProgress {
@@ -57,6 +66,7 @@ export interface DatasetResult {
 export const DEFAULT_DATASET_START = Date.UTC(2026, 0, 1)
 
 const WRITERS: Record<DatasetFormat, { ext: string; create: (file: string) => RowFileWriter }> = {
+  parquet: { ext: 'parquet', create: (file) => createParquetWriter(file) },
   csv: { ext: 'csv', create: createCsvWriter },
   jsonl: { ext: 'jsonl', create: createJsonlWriter },
 }
@@ -68,7 +78,7 @@ const WRITERS: Record<DatasetFormat, { ext: string; create: (file: string) => Ro
  * sensor) when it was sampled. Same fleet file + seed ⇒ byte-identical folder.
  */
 export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions): Promise<DatasetResult> {
-  const format = opts.format ?? 'csv'
+  const format = opts.format ?? 'parquet'
   const startEpoch = resolved.spec.start ? Date.parse(resolved.spec.start) : DEFAULT_DATASET_START
   const clock = new VirtualClock({ epochMs: startEpoch })
   const writer = WRITERS[format]
@@ -121,8 +131,14 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
     rows += n
     if ('writeSample' in rowsOut) (rowsOut as SampleRowWriter).writeSample(out)
     else for (const row of rowsOf(out)) rowsOut.write(row)
+    if (exportsOut) for (const row of rowsOf(out)) exportsOut.write(row)
+    const plotted = previewSeries.get(device.id)
+    if (plotted) for (let i = 0; i < n; i++) plotted.get(out.sensors[i]!)?.points.push([out.ts, out.values[i]!, out.clean[i]!])
   }
 
+  const sensorsOfDevice = new Map(resolved.devices.map((d) => [d.id, Object.keys(d.profile.sensors)]))
+  const exportsOut = opts.exports === false ? undefined : createDatasetExports(join(opts.outDir, 'exports'), { sensorsOf: (id) => sensorsOfDevice.get(id) ?? [] })
+  const previewSeries = opts.preview === false ? new Map<string, Map<string, PreviewSeries>>() : choosePreviewSeries(resolved, opts)
   const fleet = (fleetRef = new Fleet(resolved, { clock, seed: opts.seed, durationMs: opts.durationMs, transport: 'in-process', metricsPort: false, shard: opts.shard, onSample }))
   const faultLog = new JsonlWriter(join(opts.outDir, 'faults.jsonl'), 1024)
   const wallStart = monotonicMs()
@@ -159,12 +175,24 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
   for (const a of anomalies) anomalyWriter.write(a)
   anomalyWriter.flush()
   const written = await rowsOut.close()
+  const exported = exportsOut ? await exportsOut.close(anomalies) : { files: [] }
+  const previewFile = join(opts.outDir, 'preview.html')
+  if (opts.preview !== false) {
+    const shown = new Set(previewSeries.keys())
+    writePreview(previewFile, {
+      title: `${resolved.spec.name} — seed ${fleet.seed}`,
+      series: [...previewSeries.values()].flatMap((m) => [...m.values()]),
+      windows: anomalies.flatMap((a) => a.devices.filter((d) => shown.has(d)).map((device) => ({ anomaly_id: a.anomaly_id, device, start_ms: a.start_ms, end_ms: a.end_ms, type: a.type, ...(Array.isArray(a.params.sensors) ? { sensor: (a.params.sensors as string[])[0] } : {}) }))),
+    })
+  }
 
   const files = [
     await describeFile(opts.outDir, written.file, written.rows),
     await describeFile(opts.outDir, anomaliesFile, anomalies.length),
     await describeFile(opts.outDir, join(opts.outDir, 'faults.jsonl'), records.length),
+    ...(opts.preview !== false ? [await describeFile(opts.outDir, previewFile)] : []),
   ]
+  for (const f of exported.files) files.push(await describeFile(opts.outDir, f))
   const status = stopped ? 'partial' : 'complete'
   writeJsonFile(join(opts.outDir, 'manifest.json'), {
     kind: 'fleet-emu dataset',
@@ -184,4 +212,26 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
     files,
   })
   return { outDir: opts.outDir, status, rows, anomalies: anomalies.length, devices: fleet.size, simulatedMs: simulated, wallMs: monotonicMs() - wallStart, files }
+}
+
+/**
+ * The series preview.html plots: the first sensor of up to four devices hit by value faults (in plan
+ * order), and one device no fault touches, for contrast. Only these are kept in memory.
+ */
+function choosePreviewSeries(resolved: ResolvedFleet, opts: DatasetOptions): Map<string, Map<string, PreviewSeries>> {
+  const fleetPlan = planFleet(resolved, { seed: opts.seed, durationMs: opts.durationMs })
+  const local = new Set(shardOf(resolved.devices, opts.shard).map((d) => d.id))
+  const picked = new Map<string, string>()
+  const touched = new Set(fleetPlan.faults.flatMap((p) => p.deviceIds))
+  for (const p of fleetPlan.faults) {
+    if (picked.size >= 4) break
+    if (!String(p.kind).startsWith('telemetry.') && p.kind !== 'sensor-failure' && p.kind !== 'cohort-shift') continue
+    const id = p.deviceIds.find((d) => local.has(d) && !picked.has(d))
+    if (!id) continue
+    const sensors = Array.isArray(p.entry.sensors) ? (p.entry.sensors as string[]) : Object.keys(resolved.devices.find((d) => d.id === id)!.profile.sensors)
+    picked.set(id, sensors[0]!)
+  }
+  const calm = resolved.devices.find((d) => local.has(d.id) && !touched.has(d.id))
+  if (calm) picked.set(calm.id, Object.keys(calm.profile.sensors)[0]!)
+  return new Map([...picked].map(([device, sensor]) => [device, new Map([[sensor, { device, sensor, points: [] }]])]))
 }

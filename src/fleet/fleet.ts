@@ -251,10 +251,7 @@ export class Fleet extends EventEmitter {
 
   /** The devices this process runs: all of them, or its shard's contiguous range. */
   shardDevices(): readonly ResolvedFleet['devices'][number][] {
-    const all = this.resolved.devices
-    const shard = this.opts.shard
-    if (!shard) return all
-    return all.slice(Math.floor((shard.index * all.length) / shard.count), Math.floor(((shard.index + 1) * all.length) / shard.count))
+    return shardOf(this.resolved.devices, this.opts.shard)
   }
 
   /** Faults active on a device right now, from the fault log (what dataset labels are made of). */
@@ -451,6 +448,12 @@ export class Fleet extends EventEmitter {
     }, relative ? ms : ms - this.clock.now())
     this.timers.add(handle)
   }
+}
+
+/** Shard k of N of a device list: [⌊kD/N⌋, ⌊(k+1)D/N⌋) (DESIGN.md, scale-out). */
+export function shardOf<T>(all: readonly T[], shard: { index: number; count: number } | undefined): readonly T[] {
+  if (!shard) return all
+  return all.slice(Math.floor((shard.index * all.length) / shard.count), Math.floor(((shard.index + 1) * all.length) / shard.count))
 }
 
 function matches(d: VirtualDevice, f: CountFilter): boolean {

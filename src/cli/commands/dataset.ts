@@ -16,6 +16,8 @@ interface DatasetFlags {
   shard?: { index: number; count: number }
   json?: boolean
   progress: boolean
+  exports: boolean
+  preview: boolean
 }
 
 function shardArg(value: string): { index: number; count: number } {
@@ -27,7 +29,7 @@ function shardArg(value: string): { index: number; count: number } {
 }
 
 function formatArg(value: string): DatasetFormat {
-  if (value !== 'csv' && value !== 'jsonl') throw new InvalidArgumentError(`expected csv or jsonl, got "${value}"`)
+  if (value !== 'parquet' && value !== 'csv' && value !== 'jsonl') throw new InvalidArgumentError(`expected parquet, csv or jsonl, got "${value}"`)
   return value
 }
 
@@ -37,13 +39,15 @@ export function registerDataset(program: Command, setExit: (code: number) => voi
     .description('simulate a fleet in virtual time and write labelled telemetry (no sockets, as fast as the CPU allows)')
     .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)')
     .option('--out <dir>', 'output folder, new or empty (default data/<fleet>-seed<seed>/)')
-    .option('--format <format>', 'telemetry file format: csv or jsonl', formatArg, 'csv')
+    .option('--format <format>', 'telemetry file format: parquet, csv or jsonl', formatArg, 'parquet')
     .option('--seed <n>', 'run seed (overrides the file)', intArg)
     .option('--devices <n>', 'scale the groups to this many devices in total', intArg)
     .option('--duration <d>', 'simulate this long instead (e.g. 7d)')
     .option('--shard <k/N>', 'write only shard k of N (devices ⌊kD/N⌋…⌊(k+1)D/N⌋−1)', shardArg)
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress line')
+    .option('--no-exports', 'skip exports/nab and exports/timeeval')
+    .option('--no-preview', 'skip preview.html')
     .action(async (file: string, flags: DatasetFlags) => setExit(await datasetCommand(file, flags)))
 }
 
@@ -71,6 +75,8 @@ async function datasetCommand(file: string, flags: DatasetFlags): Promise<number
       onProgress: (p: DatasetProgress) => progress?.update(p),
       shouldStop: () => interrupted,
       version: '0.1.0',
+      exports: flags.exports,
+      preview: flags.preview,
     })
     progress?.done()
     if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n')
@@ -78,7 +84,7 @@ async function datasetCommand(file: string, flags: DatasetFlags): Promise<number
       const rate = result.wallMs > 0 ? Math.round((result.rows * 1000) / result.wallMs) : 0
       process.stdout.write(
         `fleet-emu dataset ${fleet.spec.name}: ${result.status} — ${result.devices} devices, ${formatDuration(result.simulatedMs)} simulated in ${formatDuration(result.wallMs)}\n` +
-          `  rows       ${result.rows} (${rate}/s)\n  anomalies  ${result.anomalies}\n  folder     ${outDir}/ (manifest.json, telemetry/, anomalies.jsonl, faults.jsonl)\n`,
+          `  rows       ${result.rows} (${rate}/s)\n  anomalies  ${result.anomalies}\n  folder     ${outDir}/ (manifest.json, telemetry/, anomalies.jsonl, faults.jsonl, exports/, preview.html)\n`,
       )
     }
     return result.status === 'partial' ? EXIT.interrupted : EXIT.ok

@@ -18,7 +18,7 @@ describe('fleet-emu dataset', () => {
 
   it('on SIGINT: the files written so far are valid and the manifest says partial; exit 130', async () => {
     const out = join(tmp('dataset-int'), 'run')
-    const run = cli(['dataset', 'fleets/quickstart.fleet.yaml', '--out', out, '--duration', '30d', '--devices', '50'])
+    const run = cli(['dataset', 'fleets/quickstart.fleet.yaml', '--out', out, '--duration', '30d', '--devices', '50', '--format', 'csv', '--no-exports'])
     await waitForOutput(run, /rows\/s|rows/, 20_000)
     run.child.kill('SIGINT')
     expect((await run.exit).code).toBe(130)

@@ -34,7 +34,7 @@ const readJsonl = <T>(file: string): T[] => readFileSync(file, 'utf8').trim().sp
 
 async function dataset(seed: number, shard?: { index: number; count: number }) {
   const dir = tmp()
-  const result = await runDataset(loadFleet(FLEET), { outDir: dir, seed, shard })
+  const result = await runDataset(loadFleet(FLEET), { outDir: dir, seed, shard, format: 'csv' })
   return { dir, result }
 }
 
@@ -98,5 +98,38 @@ describe('dataset mode (virtual time)', () => {
     expect(devices.reduce((n, s) => n + s.size, 0)).toBe(30)
     const faultIds = (dir: string) => readJsonl<{ fault_id: string; device_id: string }>(join(dir, 'faults.jsonl')).map((r) => `${r.fault_id}/${r.device_id}`)
     expect(parts.flatMap((p) => faultIds(p.dir)).sort()).toEqual(faultIds(whole.dir).sort())
+  })
+})
+
+describe('dataset formats and extras', () => {
+  it('the Parquet file, read by an independent reader (DuckDB), matches the CSV row for row', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api')
+    const csvDir = tmp()
+    const pqDir = tmp()
+    await runDataset(loadFleet('test/fixtures/integration/virtual.fleet.yaml'), { outDir: csvDir, format: 'csv', durationMs: 120_000, exports: false, preview: false })
+    const r = await runDataset(loadFleet('test/fixtures/integration/virtual.fleet.yaml'), { outDir: pqDir, format: 'parquet', durationMs: 120_000 })
+    const db = await DuckDBInstance.create(':memory:')
+    const con = await db.connect()
+    try {
+      const result = await con.runAndReadAll(
+        `SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts, strftime(ts_device, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts_device, device_id, profile, sensor, value, value_clean, is_anomaly, anomaly_ids, seq, connectivity, battery, firmware_version
+         FROM read_parquet('${join(pqDir, 'telemetry/part-00000.parquet')}', file_row_number = true) ORDER BY file_row_number`,
+      )
+      const fmt = (v: unknown) => (v === null ? '' : typeof v === 'number' && Number.isNaN(v) ? 'NaN' : String(v))
+      const fromParquet = result.getRowObjectsJS().map((row) => Object.values(row).map(fmt).join(','))
+      const fromCsv = readFileSync(join(csvDir, 'telemetry/part-00000.csv'), 'utf8').trimEnd().split('\n').slice(1)
+      expect(fromParquet.length).toBe(r.rows)
+      expect(fromParquet).toEqual(fromCsv)
+    } finally {
+      con.closeSync()
+      db.closeSync()
+    }
+    // Exports and the preview are in the folder and in the manifest.
+    const manifest = JSON.parse(readFileSync(join(pqDir, 'manifest.json'), 'utf8')) as { files: { path: string }[] }
+    const paths = manifest.files.map((f) => f.path)
+    expect(paths).toContain('preview.html')
+    expect(paths).toContain('exports/nab/labels/combined_windows.json')
+    expect(paths.some((p) => p.startsWith('exports/timeeval/'))).toBe(true)
+    expect(readFileSync(join(pqDir, 'preview.html'), 'utf8')).toContain('<svg')
   })
 })
