@@ -4,9 +4,11 @@ import type { DeviceProfile } from '../spec/index.js'
 import { encodeJson } from '../telemetry/index.js'
 import { combineShaping, type CloseReason, type ConnectFailure, type DeviceLink, type LinkFactory, type LinkShaping } from '../transport/index.js'
 import { BatteryModel, type BatteryLevel } from './battery.js'
-import { encodeReply, parseCommand, type CommandReply } from './commands.js'
+import { CommandHandler, type ReplyListener } from './command-handler.js'
+import { encodeReply, type Command, type CommandReply } from './commands.js'
 import { deviceMachine } from './device.machine.js'
-import type { FirmwareMachine } from './kit.js'
+import { encodeFirmwareReport } from './firmware-report.js'
+import type { FirmwareConfig, FirmwareContext, FirmwareEvent, FirmwareMachine, OtaStage } from './kit.js'
 import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
 import { Sampler, type Sample } from './sampler.js'
 import type { ValueFault } from './value-fault.js'
@@ -58,7 +60,8 @@ export class VirtualDevice {
   private readonly machine: Actor<typeof deviceMachine>
   private readonly sampler: Sampler
   private readonly battery: BatteryModel | undefined
-  private readonly topics: { telemetry: string; status: string; commands: string }
+  private readonly topics: { telemetry: string; status: string; commands: string; firmwareReport: string | undefined }
+  private readonly commands: CommandHandler
   private readonly buffer: Buffer[] = []
   private readonly outbound = new OutboundPipeline((m) => this.deliver(m))
   private states: DeviceStates = { firmware: 'off', connectivity: 'offline', battery: 'mains', sensors: 'ok' }
@@ -72,6 +75,10 @@ export class VirtualDevice {
   private readonly stateListeners = new Set<(region: DeviceRegion, from: string, to: string) => void>()
   private readonly networkRng: Rng
   private readonly firmwareRng: Rng
+  private readonly otaRng: Rng
+  /** Active `ota-failure` faults: fault id → the stage it breaks. */
+  private readonly otaFailures = new Map<string, OtaStage>()
+  private fwVersion: string
 
   constructor(
     readonly identity: DeviceIdentity,
@@ -86,7 +93,9 @@ export class VirtualDevice {
       telemetry: expandTemplate(profile.topics.telemetry, vars),
       status: expandTemplate(profile.topics.status, vars),
       commands: expandTemplate(profile.topics.commands, vars),
+      firmwareReport: profile.firmware.reportTopic === undefined ? undefined : expandTemplate(profile.firmware.reportTopic, vars),
     }
+    this.fwVersion = profile.firmware.version
     const boot = stream('boot')
     this.battery = profile.battery ? new BatteryModel(profile.battery, boot) : undefined
     const c = profile.connectivity
@@ -125,6 +134,8 @@ export class VirtualDevice {
     )
     this.networkRng = stream('network')
     this.firmwareRng = stream('firmware')
+    this.otaRng = stream('ota')
+    this.commands = this.createCommandHandler()
     this.machine = this.createDeviceActor()
     this.firmware = this.createFirmwareActor()
   }
@@ -157,8 +168,27 @@ export class VirtualDevice {
     return this.battery?.percent
   }
 
+  /** The firmware version running now (it changes with OTA updates). */
   get firmwareVersion(): string {
-    return this.profile.firmware.version
+    return this.fwVersion
+  }
+
+  /** The telemetry period in force (the profile's, unless a `config-set` command changed it). */
+  get samplePeriodMs(): number {
+    return this.sampler.samplePeriodMs
+  }
+
+  /** Changes the telemetry period at run time; `undefined` restores the profile's. */
+  setSamplePeriod(periodMs: number | undefined): void {
+    this.sampler.setPeriod(periodMs ?? this.profile.telemetry.period)
+  }
+
+  /**
+   * Handles a command as if it had arrived on the device's commands topic (replies are published on
+   * the reply topic as usual); `listener` gets every reply to it, as it is sent.
+   */
+  command(command: Command, listener?: ReplyListener): void {
+    this.commands.handle(command, listener)
   }
 
   get lastSample(): Sample | undefined {
@@ -255,8 +285,20 @@ export class VirtualDevice {
     this.outbound.detach(faultId)
   }
 
-  sendFirmwareEvent(type: 'command.reboot' | 'firmware.crash' | 'power.off' | 'power.on'): void {
+  sendFirmwareEvent(type: 'command.reboot' | 'firmware.crash' | 'firmware.hang' | 'power.off' | 'power.on'): void {
     this.firmware.send({ type })
+  }
+
+  /**
+   * Makes OTA updates fail at `stage` while fault `faultId` lasts (`undefined` ends it). With several
+   * at once, the earliest stage wins: an update meets it first.
+   */
+  setOtaFailure(faultId: string, stage: OtaStage | undefined): void {
+    if (stage) this.otaFailures.set(faultId, stage)
+    else this.otaFailures.delete(faultId)
+    const active = new Set(this.otaFailures.values())
+    const effective = (['download', 'verify', 'boot'] as const).find((s) => active.has(s))
+    this.firmware.send({ type: 'ota.fault', ...(effective && { stage: effective }) } satisfies FirmwareEvent)
   }
 
   // --- wiring -------------------------------------------------------------------------------
@@ -297,8 +339,9 @@ export class VirtualDevice {
     if (cached) return cached
     const logic: AnyActorLogic = model.provide({
       actions: {
-        notifyUp: ({ self }: { self: AnyActorRef }) => {
+        notifyUp: ({ self, context }: { self: AnyActorRef; context: FirmwareContext }) => {
           const d = of(self)
+          d.commands.firmwareUp(context.version)
           d.machine.send({ type: 'power.up' })
           d.scheduleSpontaneousCrash()
         },
@@ -307,6 +350,11 @@ export class VirtualDevice {
           d.clearCrashTimer()
           d.machine.send({ type: 'power.down' })
         },
+        applyConfig: ({ self, context }: { self: AnyActorRef; context: FirmwareContext }) => of(self).applyConfig(context.config),
+        reportFirmware: ({ self, context }: { self: AnyActorRef; context: FirmwareContext }) => of(self).publishFirmwareReport(context),
+        otaProgress: ({ self }: { self: AnyActorRef }, p: { cmdId: string; progress: number }) => of(self).commands.progress(p.cmdId, p.progress),
+        otaFinished: ({ self }: { self: AnyActorRef }, p: { cmdId: string; status: 'done' | 'failed'; reason: string; version: string }) =>
+          of(self).commands.finished(p.cmdId, p.status, p.reason, p.version),
       },
     })
     VirtualDevice.firmwareLogic.set(model, logic)
@@ -329,12 +377,62 @@ export class VirtualDevice {
     const fw = this.profile.firmware
     const actor = createActor(VirtualDevice.firmwareLogicFor(this.env.firmware), {
       clock: this.env.clock,
-      input: { version: fw.version, bootTimeMs: fw.bootTime, watchdogMs: fw.watchdog },
+      input: {
+        version: fw.version,
+        bootTimeMs: fw.bootTime,
+        watchdogMs: fw.watchdog,
+        rebootDelayMs: fw.rebootDelay,
+        ota: {
+          downloadBytesPerSec: fw.otaDownloadBytesPerSec,
+          progressIntervalMs: fw.otaProgressInterval,
+          imageBytes: fw.otaImageBytes,
+          verifyTimeMs: fw.otaVerifyTime,
+          applyTimeMs: fw.otaApplyTime,
+          healthCheckMs: fw.otaHealthCheck,
+          verifyFailureRate: fw.otaVerifyFailureRate,
+          bootFailureRate: fw.otaBootFailureRate,
+        },
+      },
     })
     VirtualDevice.owners.set(actor, this)
     // Models may nest states (running.idle); the fleet tracks the top-level one.
-    actor.subscribe((snap) => this.setState('firmware', typeof snap.value === 'string' ? snap.value : Object.keys(snap.value as object)[0]!))
+    actor.subscribe((snap) => {
+      this.fwVersion = (snap.context as FirmwareContext).version
+      this.setState('firmware', typeof snap.value === 'string' ? snap.value : Object.keys(snap.value as object)[0]!)
+    })
     return actor
+  }
+
+  /** Event types a firmware model handles anywhere, per model: which commands its devices support. */
+  private static readonly modelEvents = new WeakMap<FirmwareMachine, ReadonlySet<string>>()
+
+  private createCommandHandler(): CommandHandler {
+    const model = this.env.firmware
+    let events = VirtualDevice.modelEvents.get(model)
+    if (!events) VirtualDevice.modelEvents.set(model, (events = new Set(model.root.events.map(String))))
+    return new CommandHandler({
+      clock: this.env.clock,
+      firmwareEvents: events,
+      sensors: Object.keys(this.profile.sensors),
+      firmwareState: () => this.states.firmware,
+      firmwareContext: () => this.firmware.getSnapshot().context as FirmwareContext,
+      canFirmware: (event) => (this.firmware.getSnapshot() as { can(e: FirmwareEvent): boolean }).can(event),
+      sendFirmware: (event) => this.firmware.send(event),
+      publishReply: (r, onFlushed) => this.link.publish(`${this.topics.commands}/${r.id}/reply`, encodeReply(r), { qos: 1 }, onFlushed),
+      otaRolls: () => ({ verifyRoll: this.otaRng.next(), bootRoll: this.otaRng.next() }),
+      seq: () => this.seq,
+      counted: (name, status) => this.env.hooks.commandReceived(this, name, status),
+    })
+  }
+
+  private applyConfig(config: FirmwareConfig): void {
+    this.setSamplePeriod(config.samplePeriodMs)
+  }
+
+  /** The retained firmware report, when the profile names a topic for it and the device is online. */
+  private publishFirmwareReport(fw: FirmwareContext): void {
+    if (this.topics.firmwareReport === undefined || !this.link.connected) return
+    this.link.publish(this.topics.firmwareReport, encodeFirmwareReport(fw), { qos: 1, retain: true })
   }
 
   private scheduleSpontaneousCrash(): void {
@@ -353,6 +451,8 @@ export class VirtualDevice {
     const from = this.states[region]
     if (from === to) return
     this.states = { ...this.states, [region]: to }
+    // The firmware hears when its session comes and goes (OTA downloads pause, health checks pass).
+    if (region === 'connectivity' && (to === 'online' || from === 'online')) this.firmware.send({ type: to === 'online' ? 'link.online' : 'link.offline' })
     this.env.hooks.stateChanged(this, region, from, to)
     for (const l of this.stateListeners) l(region, from, to)
   }
@@ -376,6 +476,8 @@ export class VirtualDevice {
   private onOnline(): void {
     this.link.publish(this.topics.status, 'online', { qos: 1, retain: true })
     this.link.subscribe(this.topics.commands, 1)
+    this.publishFirmwareReport(this.firmware.getSnapshot().context as FirmwareContext)
+    this.commands.flush()
     const qos = this.profile.telemetry.qos
     while (this.buffer.length > 0 && this.link.connected) this.send(this.topics.telemetry, this.buffer.shift()!, qos)
   }
@@ -393,6 +495,7 @@ export class VirtualDevice {
         faultIds: [],
         sample,
       }
+      if (this.profile.firmware.versionInTelemetry) message.fields.fw = this.fwVersion
       this.outbound.send(message)
       this.env.hooks.sampled(this, sample, this.seq, message)
     }
@@ -423,32 +526,6 @@ export class VirtualDevice {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
-    if (topic !== this.topics.commands) return
-    const parsed = parseCommand(payload)
-    const reply = (r: CommandReply, name: string, then?: () => void) => {
-      const sent = this.link.publish(`${this.topics.commands}/${r.id}/reply`, encodeReply(r), { qos: 1 }, then)
-      if (!sent) then?.()
-      this.env.hooks.commandReceived(this, name, r.status)
-    }
-    if (!parsed.ok) return reply({ id: parsed.id, status: 'rejected', reason: parsed.reason }, 'invalid')
-    const { command } = parsed
-    switch (command.name) {
-      case 'reboot': {
-        // Acknowledge first, reboot once the reply is out (or after a grace period if it never is).
-        let rebooted = false
-        const reboot = () => {
-          if (rebooted) return
-          rebooted = true
-          this.env.clock.clearTimeout(grace)
-          this.firmware.send({ type: 'command.reboot' })
-        }
-        const grace = this.env.clock.setTimeout(reboot, 2_000)
-        return reply({ id: command.id, status: 'accepted' }, command.name, reboot)
-      }
-      case 'ping':
-        return reply({ id: command.id, status: 'done', reason: `seq=${this.seq}` }, command.name)
-      default:
-        return reply({ id: command.id, status: 'rejected', reason: `unknown command "${command.name}" (supported: reboot, ping)` }, 'unknown')
-    }
+    if (topic === this.topics.commands) this.commands.handle(payload)
   }
 }

@@ -25,6 +25,27 @@ export const firmwareRefSchema = z.strictObject({
   watchdog: positiveDurationMs.default(8_000),
   /** Seeded chance of a spontaneous firmware crash, per device per hour. */
   crashesPerHour: z.number().nonnegative().default(0),
+  /** Time spent in `rebooting` (after a reboot command, a watchdog reset or an applied update). */
+  rebootDelay: durationMs.default(500),
+  /** Put the running firmware version in telemetry (`"fw":"1.2.0"`). */
+  versionInTelemetry: z.boolean().default(false),
+  /** Topic template of a retained JSON firmware report (version, update in progress, last update); none when absent. */
+  reportTopic: z.string().min(1).optional(),
+  // OTA updates (the `ota` model; other models ignore these).
+  /** Download speed while online, bytes per second. */
+  otaDownloadBytesPerSec: z.number().positive().default(262_144),
+  /** A `progress` reply every this long while downloading. */
+  otaProgressInterval: positiveDurationMs.default(1_000),
+  /** Image size when the `ota` command gives no `sizeBytes`. */
+  otaImageBytes: z.number().int().positive().default(1_048_576),
+  otaVerifyTime: durationMs.default(1_000),
+  otaApplyTime: durationMs.default(3_000),
+  /** After its first boot, the new version must connect within this long or it is rolled back. */
+  otaHealthCheck: positiveDurationMs.default(30_000),
+  /** Seeded chance that a downloaded image fails verification (checksum). */
+  otaVerifyFailureRate: fraction.default(0),
+  /** Seeded chance that the new version fails its first boot (then it is rolled back). */
+  otaBootFailureRate: fraction.default(0),
 })
 
 export const backoffSchema = z.strictObject({
@@ -77,7 +98,7 @@ export const deviceProfileSchema = z
     name,
     description: z.string().optional(),
     labels: labels.default({}),
-    firmware: firmwareRefSchema.default({ model: 'basic', version: '1.0.0', bootTime: 2_000, watchdog: 8_000, crashesPerHour: 0 }),
+    firmware: firmwareRefSchema.prefault({}),
     telemetry: telemetrySchema,
     sensors: z.record(name, sensorSchema).refine((s) => Object.keys(s).length > 0, { message: 'needs at least one sensor' }),
     battery: batterySchema.optional(),

@@ -92,7 +92,8 @@ describe('a 60-device fleet over TCP on the embedded broker', () => {
     await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 5, { timeoutMs: 10_000 })
     const replies = new Map<string, Record<string, unknown>>()
     sub.client.on('message', (topic, payload) => {
-      if (topic.endsWith('/reply')) replies.set(topic, JSON.parse(payload.toString()) as Record<string, unknown>)
+      // The first reply per command: a reboot's `accepted` is followed by `done` once it is back.
+      if (topic.endsWith('/reply') && !replies.has(topic)) replies.set(topic, JSON.parse(payload.toString()) as Record<string, unknown>)
     })
     await sub.client.subscribeAsync('devices/+/commands/+/reply', { qos: 1 })
     const id = fleet.list()[0]!.id

@@ -6,6 +6,8 @@
  * the fault.
  */
 import { describe, expect, it } from 'vitest'
+import { otaFirmware } from '../../../firmware-models/ota.machine.js'
+import type { FirmwareMachine } from '../../../src/device/kit.js'
 import type { BrokerControl } from '../../../src/faults/broker-control.js'
 import type { FaultEntry, FaultKind } from '../../../src/faults/fault-kind.js'
 import { FaultInjector } from '../../../src/faults/injector.js'
@@ -41,6 +43,17 @@ function fakeBroker() {
   return { state, control }
 }
 
+/**
+ * Kinds whose effect shows only when the device is asked to do something: the firmware the device
+ * runs, and what to do to it a second into the window. The baseline run gets the same, without the fault.
+ */
+const EXERCISE: Record<string, { firmware: FirmwareMachine; run: (rig: Rig) => void }> = {
+  'ota-failure': {
+    firmware: otaFirmware,
+    run: (rig) => rig.listeners.get('dev-1')!.onMessage('devices/dev-1/commands', Buffer.from('{"id":"u1","name":"ota","params":{"version":"9.0.0","sizeBytes":100000}}')),
+  },
+}
+
 /** The example with its start moved to AT_MS, any window shortened to 20 s, and every device targeted. */
 function entryFor(kind: FaultKind): FaultEntry {
   const raw: Record<string, unknown> = { ...kind.example, at: AT_MS, target: {} }
@@ -55,8 +68,8 @@ interface Run {
   truncated: boolean
 }
 
-async function run(kind: FaultKind | undefined): Promise<Run> {
-  const rig = createRig({ seed: SEED })
+async function run(kind: FaultKind | undefined, exercise?: (typeof EXERCISE)[string]): Promise<Run> {
+  const rig = createRig({ seed: SEED, firmware: exercise?.firmware })
   const device = rig.add('dev-1', profile, { labels: LABELS })
   const broker = fakeBroker()
   const injector = new FaultInjector(rig.clock, EPOCH, rig.devices, { faultStarted() {}, faultEnded() {}, faultSkipped() {} }, { seed: SEED, broker: broker.control })
@@ -67,6 +80,7 @@ async function run(kind: FaultKind | undefined): Promise<Run> {
     injector.schedule(plan)
   }
   device.start()
+  if (exercise) rig.clock.setTimeout(() => exercise.run(rig), AT_MS + 1_000)
   rig.runTo(OVER_BY_MS)
   // Faults meant to last until the run ends are undone by stopping the injector.
   const truncated = injector.log.activeByKind().size > 0
@@ -86,7 +100,7 @@ function trace(r: Run, fromMs: number, toMs: number): string[] {
 }
 
 let clean: Run | undefined
-const cleanRun = async () => (clean ??= await run(undefined))
+const cleanRun = async (kind: string) => (EXERCISE[kind] ? run(undefined, EXERCISE[kind]) : (clean ??= await run(undefined)))
 
 const KINDS = Object.entries(faultKinds)
 
@@ -141,8 +155,8 @@ describe('fault kind contract', () => {
     })
 
     it('has an effect, and after apply-then-undo the device behaves as one that never had it', async () => {
-      const base = await cleanRun()
-      const r = await run(kind)
+      const base = await cleanRun(name)
+      const r = await run(kind, EXERCISE[name])
       const dev = r.rig.devices.get('dev-1')!
 
       // It did something: to what the device sent or its states, to its samples' labels, or to the broker.

@@ -1,6 +1,7 @@
 import type { FaultKind } from '../../fault-kind.js'
 import { batteryDrain } from './battery-drain.js'
 import { firmwareCrash } from './firmware-crash.js'
+import { otaFailure } from './ota-failure.js'
 import { rebootLoop } from './reboot-loop.js'
 
-export const deviceKinds = [batteryDrain, firmwareCrash, rebootLoop] as unknown as FaultKind[]
+export const deviceKinds = [batteryDrain, firmwareCrash, rebootLoop, otaFailure] as unknown as FaultKind[]
