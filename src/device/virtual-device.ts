@@ -483,7 +483,6 @@ export class VirtualDevice {
   }
 
   private onTick(sample: Sample | undefined, elapsedMs: number): void {
-    const before = this.link.bytesPublished
     if (sample) {
       this.seq++
       this.lastSampleValue = sample
@@ -499,8 +498,8 @@ export class VirtualDevice {
       this.outbound.send(message)
       this.env.hooks.sampled(this, sample, this.seq, message)
     }
-    const sent = this.link.bytesPublished > before ? 1 : 0
-    if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(elapsedMs, sent))
+    // Messages are charged where they are published (send), so held, burst and buffered ones count too.
+    if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(elapsedMs, 0))
   }
 
   /** The end of the outbound pipeline: publish, or keep in the offline buffer, or drop. */
@@ -517,12 +516,27 @@ export class VirtualDevice {
   }
 
   private updateBattery(level: BatteryLevel): void {
-    if (level === this.states.battery) return
+    const from = this.states.battery
+    if (level === from) return
     this.machine.send({ type: `battery.${level === 'ok' ? 'charged' : level}` })
+    // Power saving: the firmware samples slower once low (critical keeps it); charged back to ok, it
+    // returns to its configured period (a config-set's, else the profile's).
+    const savingMs = this.profile.battery?.lowSamplePeriod
+    const saving = from === 'ok' && (level === 'low' || level === 'critical')
+    if (savingMs === undefined || (!saving && level !== 'ok')) return
+    // A turn later: from inside a sampler tick, setPeriod could not re-time the interval that tick is
+    // about to schedule, and the sample after the crossing would still come one old period later.
+    this.env.clock.setTimeout(() => {
+      if (saving) this.setSamplePeriod(savingMs)
+      else this.applyConfig((this.firmware.getSnapshot().context as FirmwareContext).config)
+    }, 0)
   }
 
+  /** Publishes one telemetry message; each one published is charged `perMessageMah`, whenever it goes out. */
   private send(topic: string, payload: Buffer, qos: 0 | 1): void {
-    if (this.link.publish(topic, payload, { qos })) this.env.hooks.published(this, payload.length)
+    if (!this.link.publish(topic, payload, { qos })) return
+    this.env.hooks.published(this, payload.length)
+    if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(0, 1))
   }
 
   private onMessage(topic: string, payload: Buffer): void {

@@ -76,6 +76,8 @@ export const batterySchema = z.strictObject({
   initialPercent: z.union([z.number().min(0).max(100), z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)])]).default(100),
   lowPercent: z.number().min(0).max(100).default(20),
   criticalPercent: z.number().min(0).max(100).default(5),
+  /** Power-saving sample period once the battery is low or critical; none: the period is unchanged. */
+  lowSamplePeriod: positiveDurationMs.optional(),
 })
 
 export const telemetrySchema = z.strictObject({
