@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 
 export function intArg(value: string): number {
   const n = Number(value)
@@ -10,4 +10,12 @@ export function portArg(value: string): number {
   const n = intArg(value)
   if (n > 65535) throw new InvalidArgumentError(`expected a port 0–65535, got "${value}"`)
   return n
+}
+
+/** The options every fleet command shares: --seed, --devices, --duration (whose wording differs). */
+export function fleetOptions(command: Command, durationHelp: string): Command {
+  return command
+    .option('--seed <n>', 'run seed (overrides the file)', intArg)
+    .option('--devices <n>', 'scale the groups to this many devices in total', intArg)
+    .option('--duration <d>', durationHelp)
 }

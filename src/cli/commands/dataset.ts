@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { errors, formatDuration, parseDuration } from '../../core/index.js'
 import { loadFleet, runDataset, type DatasetFormat, type DatasetProgress } from '../../fleet/index.js'
-import { intArg } from '../args.js'
+import { fleetOptions } from '../args.js'
 import { EXIT } from '../exit-codes.js'
 import { DatasetProgressLine } from '../dataset-progress.js'
 
@@ -34,15 +34,15 @@ function formatArg(value: string): DatasetFormat {
 }
 
 export function registerDataset(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('dataset')
-    .description('simulate a fleet in virtual time and write labelled telemetry (no sockets, as fast as the CPU allows)')
-    .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)')
+  fleetOptions(
+    program
+      .command('dataset')
+      .description('simulate a fleet in virtual time and write labelled telemetry (no sockets, as fast as the CPU allows)')
+      .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)'),
+    'simulate this long instead (e.g. 7d)',
+  )
     .option('--out <dir>', 'output folder, new or empty (default data/<fleet>-seed<seed>/)')
     .option('--format <format>', 'telemetry file format: parquet, csv or jsonl', formatArg, 'parquet')
-    .option('--seed <n>', 'run seed (overrides the file)', intArg)
-    .option('--devices <n>', 'scale the groups to this many devices in total', intArg)
-    .option('--duration <d>', 'simulate this long instead (e.g. 7d)')
     .option('--shard <k/N>', 'write only shard k of N (devices ⌊kD/N⌋…⌊(k+1)D/N⌋−1)', shardArg)
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress line')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { parseDuration } from '../../core/index.js'
 import { loadFleet, planFleet } from '../../fleet/index.js'
-import { intArg } from '../args.js'
+import { fleetOptions } from '../args.js'
 import { EXIT } from '../exit-codes.js'
 import { formatPlan } from '../format-plan.js'
 
@@ -14,13 +14,13 @@ interface PlanFlags {
 }
 
 export function registerPlan(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('plan')
-    .description('print the devices, connect ramp and fault timeline of a fleet without starting anything')
-    .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)')
-    .option('--seed <n>', 'run seed (overrides the file)', intArg)
-    .option('--devices <n>', 'scale the groups to this many devices in total', intArg)
-    .option('--duration <d>', 'plan for this run length instead')
+  fleetOptions(
+    program
+      .command('plan')
+      .description('print the devices, connect ramp and fault timeline of a fleet without starting anything')
+      .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)'),
+    'plan for this run length instead',
+  )
     .option('--broker-url <url>', 'plan as if run against this external broker')
     .option('--json', 'print the full plan (every fault occurrence with every device id) as JSON')
     .action((file: string, flags: PlanFlags) => setExit(planCommand(file, flags)))

@@ -3,7 +3,7 @@ import { parseDuration, wallEpochMs } from '../../core/index.js'
 import { Fleet, loadFleet } from '../../fleet/index.js'
 import { defaultRunFolder } from '../../outputs/index.js'
 import { EXIT } from '../exit-codes.js'
-import { intArg, portArg } from '../args.js'
+import { fleetOptions, portArg } from '../args.js'
 import { formatSummary } from '../print-summary.js'
 import { ProgressLine } from '../progress.js'
 
@@ -28,13 +28,13 @@ function linksArg(value: string): 'tcp' | 'memory' {
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('run')
-    .description('run a fleet live against the embedded broker (or --broker-url) for the fleet file’s duration')
-    .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)')
-    .option('--seed <n>', 'run seed (overrides the file)', intArg)
-    .option('--devices <n>', 'scale the groups to this many devices in total', intArg)
-    .option('--duration <d>', 'run for this long instead (e.g. 30s, 2h)')
+  fleetOptions(
+    program
+      .command('run')
+      .description('run a fleet live against the embedded broker (or --broker-url) for the fleet file’s duration')
+      .argument('<fleet>', 'fleet file (fleets/*.fleet.yaml)'),
+    'run for this long instead (e.g. 30s, 2h)',
+  )
     .option('--broker-port <port>', 'embedded broker port (0 = any free port)', portArg)
     .option('--broker-url <url>', 'use this external broker instead of the embedded one')
     .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArg)
