@@ -10,6 +10,7 @@ import { deviceMachine } from './device.machine.js'
 import { encodeFirmwareReport } from './firmware-report.js'
 import type { FirmwareConfig, FirmwareContext, FirmwareEvent, FirmwareMachine, OtaStage } from './kit.js'
 import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
+import { SHADOW_SETTINGS, encodeReported, reconcileShadow, type ShadowSetting } from './shadow.js'
 import { Sampler, type Sample } from './sampler.js'
 import type { ValueFault } from './value-fault.js'
 
@@ -60,7 +61,7 @@ export class VirtualDevice {
   private readonly machine: Actor<typeof deviceMachine>
   private readonly sampler: Sampler
   private readonly battery: BatteryModel | undefined
-  private readonly topics: { telemetry: string; status: string; commands: string; firmwareReport: string | undefined }
+  private readonly topics: { telemetry: string; status: string; commands: string; firmwareReport: string | undefined; shadowDesired: string; shadowReported: string }
   private readonly commands: CommandHandler
   private readonly buffer: Buffer[] = []
   private readonly outbound = new OutboundPipeline((m) => this.deliver(m))
@@ -79,6 +80,9 @@ export class VirtualDevice {
   /** Active `ota-failure` faults: fault id → the stage it breaks. */
   private readonly otaFailures = new Map<string, OtaStage>()
   private fwVersion: string
+  /** Shadow: the reported state so far, and how many desired documents arrived (the version when one has none). */
+  private shadowState: Record<string, unknown> = {}
+  private shadowCount = 0
 
   constructor(
     readonly identity: DeviceIdentity,
@@ -94,6 +98,8 @@ export class VirtualDevice {
       status: expandTemplate(profile.topics.status, vars),
       commands: expandTemplate(profile.topics.commands, vars),
       firmwareReport: profile.firmware.reportTopic === undefined ? undefined : expandTemplate(profile.firmware.reportTopic, vars),
+      shadowDesired: expandTemplate(profile.topics.shadowDesired, vars),
+      shadowReported: expandTemplate(profile.topics.shadowReported, vars),
     }
     this.fwVersion = profile.firmware.version
     const boot = stream('boot')
@@ -476,6 +482,8 @@ export class VirtualDevice {
   private onOnline(): void {
     this.link.publish(this.topics.status, 'online', { qos: 1, retain: true })
     this.link.subscribe(this.topics.commands, 1)
+    // A retained desired document comes with the subscription: a device that reconnects converges.
+    this.link.subscribe(this.topics.shadowDesired, 1)
     this.publishFirmwareReport(this.firmware.getSnapshot().context as FirmwareContext)
     this.commands.flush()
     const qos = this.profile.telemetry.qos
@@ -541,5 +549,40 @@ export class VirtualDevice {
 
   private onMessage(topic: string, payload: Buffer): void {
     if (topic === this.topics.commands) this.commands.handle(payload)
+    else if (topic === this.topics.shadowDesired) this.onShadowDesired(payload)
+  }
+
+  /**
+   * A desired shadow document: supported settings go through the config path (the firmware's
+   * `config-set` when its model has one, else the sample period directly); the reported document
+   * (retained) says what is in force and what could not be applied. Bad input is reported, never thrown.
+   */
+  private onShadowDesired(payload: Buffer): void {
+    const configurable = this.commands.supported.includes('config-set')
+    const supported = new Set<ShadowSetting>(configurable ? SHADOW_SETTINGS : ['samplePeriod'])
+    const result = reconcileShadow(payload, {
+      supported,
+      unsupportedReason: () => `firmware model "${this.profile.firmware.model}" has no config-set`,
+      sensors: Object.keys(this.profile.sensors),
+      state: this.shadowState,
+      counter: ++this.shadowCount,
+      now: this.env.clock.now(),
+    })
+    if (!result) return
+    const config = result.apply
+    if (config) {
+      const event: FirmwareEvent = { type: 'command.config_set', config }
+      const canFirmware = configurable && (this.firmware.getSnapshot() as { can(e: FirmwareEvent): boolean }).can(event)
+      if (canFirmware) this.firmware.send(event)
+      else if (config.samplePeriodMs !== undefined) this.setSamplePeriod(config.samplePeriodMs)
+      if (!canFirmware && config.thresholds) {
+        // Not applied: the thresholds in force stay reported.
+        if (this.shadowState.thresholds === undefined) delete result.reported.state.thresholds
+        else result.reported.state.thresholds = this.shadowState.thresholds
+        result.reported.unsupported.thresholds = `cannot change the config while the firmware is ${this.states.firmware}`
+      }
+    }
+    this.shadowState = result.reported.state
+    this.link.publish(this.topics.shadowReported, encodeReported(result.reported), { qos: 1, retain: true })
   }
 }

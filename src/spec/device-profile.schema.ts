@@ -91,6 +91,10 @@ export const topicsSchema = z.strictObject({
   telemetry: z.string().default('devices/{id}/telemetry'),
   status: z.string().default('devices/{id}/status'),
   commands: z.string().default('devices/{id}/commands'),
+  /** Shadow: the backend's desired settings (the device subscribes, QoS 1). */
+  shadowDesired: z.string().default('devices/{id}/shadow/desired'),
+  /** Shadow: the device's reported settings (retained, QoS 1). */
+  shadowReported: z.string().default('devices/{id}/shadow/reported'),
 })
 
 export const credentialsSchema = z.strictObject({ username: z.string().optional(), password: z.string().optional() })
@@ -112,7 +116,19 @@ export const deviceProfileSchema = z
     (parsed, ctx) => {
       // Runs even when other fields have problems (see `when`), so any value here may be unparsed.
       const p = parsed as unknown as LooseProfile
+      const sensorNames = Object.keys(p.sensors ?? {})
       for (const [sensor, s] of Object.entries(p.sensors ?? {})) {
+        // A correlated sensor reads another sensor's clean value in the same sample: sensors are read in order.
+        const signal = s?.signal
+        if (signal?.kind === 'correlated' && typeof signal.source === 'string') {
+          const at = sensorNames.indexOf(signal.source)
+          const before = sensorNames.slice(0, sensorNames.indexOf(sensor))
+          if (at < 0 || signal.source === sensor) {
+            ctx.addIssue({ code: 'custom', path: ['sensors', sensor, 'signal', 'source'], message: signal.source === sensor ? 'a sensor cannot be correlated with itself' : `no sensor "${signal.source}" in this profile`, params: { hint: before.length > 0 ? `sensors defined before "${sensor}": ${before.join(', ')}` : `define the source sensor above "${sensor}"` } })
+          } else if (at > before.length) {
+            ctx.addIssue({ code: 'custom', path: ['sensors', sensor, 'signal', 'source'], message: `sensor "${signal.source}" is defined after "${sensor}"`, params: { hint: `move "${signal.source}" above "${sensor}": a correlated sensor reads sensors defined before it` } })
+          }
+        }
         if ((RESERVED_SENSOR_NAMES as readonly string[]).includes(sensor)) {
           ctx.addIssue({ code: 'custom', path: ['sensors', sensor], message: `"${sensor}" is a telemetry field name and cannot name a sensor`, params: { hint: `reserved: ${RESERVED_SENSOR_NAMES.join(', ')}` } })
         }
@@ -134,7 +150,7 @@ export const deviceProfileSchema = z
   )
 
 interface LooseProfile {
-  sensors?: Record<string, { range?: unknown } | undefined>
+  sensors?: Record<string, { range?: unknown; signal?: { kind?: unknown; source?: unknown } } | undefined>
   battery?: { criticalPercent?: unknown; lowPercent?: unknown }
   connectivity?: { backoff?: { initial?: unknown; max?: unknown } }
 }

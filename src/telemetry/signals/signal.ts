@@ -6,8 +6,11 @@ import type { Rng } from '../../core/index.js'
  * call, so the value sequence depends only on the seed and the sample times — never on wall time.
  */
 export interface Signal {
-  at(tMs: number): number
+  at(tMs: number, peers?: PeerValues): number
 }
+
+/** The clean values of the device's sensors read earlier in the same sample (for `correlated`). */
+export type PeerValues = (sensor: string) => number
 
 /** Gives a generator its seeded streams: `stream('route')` is the same for every sensor of a device. */
 export type StreamFactory = (purpose: string) => Rng

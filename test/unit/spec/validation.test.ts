@@ -244,7 +244,7 @@ const profileCases: Case[] = [
     fixture: 'bad-values.device.yaml',
     what: 'a signal without kind, an enum typo, a tuple member out of range, a literal not allowed',
     problems: [
-      { at: '7:13', path: 'sensors.temperature.signal.kind', message: 'required field is missing', hint: 'one of: constant, sine, random-walk, counter, route' },
+      { at: '7:13', path: 'sensors.temperature.signal.kind', message: 'required field is missing', hint: 'one of: constant, sine, random-walk, counter, route, diurnal, ou, markov, step, correlated' },
       { at: '8:51', path: 'battery.initialPercent[1]', message: 'must be <= 100' },
       { at: '9:23', path: 'connectivity.link', message: 'must be one of "wifi", "ethernet", "cellular", "lpwan"', hint: 'did you mean "wifi"?' },
       { at: '9:45', path: 'connectivity.protocolVersion', message: 'expected 4 or 5, got number 3' },
