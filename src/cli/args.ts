@@ -6,6 +6,12 @@ export function intArg(value: string): number {
   return n
 }
 
+export function positiveNumberArg(value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`)
+  return n
+}
+
 export function portArg(value: string): number {
   const n = intArg(value)
   if (n > 65535) throw new InvalidArgumentError(`expected a port 0–65535, got "${value}"`)

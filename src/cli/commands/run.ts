@@ -3,7 +3,7 @@ import { parseDuration, wallEpochMs } from '../../core/index.js'
 import { Fleet, loadFleet } from '../../fleet/index.js'
 import { defaultRunFolder } from '../../outputs/index.js'
 import { EXIT } from '../exit-codes.js'
-import { fleetOptions, portArg } from '../args.js'
+import { fleetOptions, portArg, positiveNumberArg } from '../args.js'
 import { formatSummary } from '../print-summary.js'
 import { ProgressLine } from '../progress.js'
 
@@ -40,7 +40,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--metrics-port <port>', 'Prometheus /metrics port (0 = any free port)', portArg)
     .option('--no-metrics', 'do not serve /metrics')
     .option('--out <dir>', 'output folder (default runs/<fleet>-<UTC time>/)')
-    .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', Number)
+    .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', positiveNumberArg)
     .option('--links <kind>', 'how devices reach the embedded broker: tcp (sockets, default) or memory (no file descriptors; for >10k devices)', linksArg)
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress line')

@@ -59,6 +59,15 @@ describe('fleet-emu run', () => {
     expect(run.stderr()).not.toMatch(/\n\s+at /)
   })
 
+  it('exits 2 on a speed factor that is not a positive number', async () => {
+    for (const speed of ['0', 'fast']) {
+      const run = cli(['run', FAST, '--speed', speed, '--no-metrics', '--broker-port', '0'])
+      expect((await run.exit).code).toBe(2)
+      expect(run.stderr()).toContain(`expected a number > 0, got "${speed}"`)
+      expect(run.stderr()).not.toContain('internal error')
+    }
+  })
+
   it('exits 2 on an unknown option', async () => {
     const run = cli(['run', FAST, '--devcies', '3'])
     expect((await run.exit).code).toBe(2)
