@@ -15,13 +15,14 @@ export interface Sample {
   faultIds: Record<string, string[]>
 }
 
+/** The faultIds of every sample no fault touched (shared: never mutated). */
+const NO_FAULTS: Record<string, string[]> = Object.freeze({}) as Record<string, string[]>
+
 /**
  * Drives a device's sensors on the clock. Ticks follow a nominal schedule (seeded phase and jitter),
  * and the physical signals advance on every tick whatever the firmware is doing, so a device's clean
  * values depend only on (seed, device id) — not on wall timing, reboots or faults.
  */
-const NO_FAULTS: Record<string, string[]> = Object.freeze({}) as Record<string, string[]>
-
 export class Sampler {
   readonly channels: SensorChannel[]
   private readonly faults: ValueFault[] = []
@@ -64,7 +65,13 @@ export class Sampler {
   setPeriod(periodMs: number): void {
     if (periodMs === this.periodMs) return
     this.periodMs = periodMs
-    if (!this.ticked || this.stopped || this.timer === undefined) return
+    if (!this.ticked || this.stopped) return
+    if (this.timer === undefined) {
+      // Called from inside a tick (its onTick: a battery crossing, a command): the interval that tick
+      // is about to schedule is re-timed here; the tick schedules it.
+      this.nextRelMs = this.lastRelMs + this.intervalMs()
+      return
+    }
     this.clock.clearTimeout(this.timer)
     this.nextRelMs = Math.max(Math.ceil(this.clock.now() - this.runStartMs), this.lastRelMs + this.intervalMs())
     this.schedule()

@@ -532,12 +532,8 @@ export class VirtualDevice {
     const savingMs = this.profile.battery?.lowSamplePeriod
     const saving = from === 'ok' && (level === 'low' || level === 'critical')
     if (savingMs === undefined || (!saving && level !== 'ok')) return
-    // A turn later: from inside a sampler tick, setPeriod could not re-time the interval that tick is
-    // about to schedule, and the sample after the crossing would still come one old period later.
-    this.env.clock.setTimeout(() => {
-      if (saving) this.setSamplePeriod(savingMs)
-      else this.applyConfig((this.firmware.getSnapshot().context as FirmwareContext).config)
-    }, 0)
+    if (saving) this.setSamplePeriod(savingMs)
+    else this.applyConfig((this.firmware.getSnapshot().context as FirmwareContext).config)
   }
 
   /** Publishes one telemetry message; each one published is charged `perMessageMah`, whenever it goes out. */
