@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { isFleetError } from '../../../src/core/index.js'
 import { SparkplugSession, type SparkplugMessage, type SparkplugSessionOptions } from '../../../src/device/sparkplug-session.js'
 import { decodeOfficial, DT, encodeOfficial, int64, metricNamed, type OfficialPayloadObject } from '../../fixtures/sparkplug/official-decoder.js'
+import { expectFleetError } from '../../helpers/expect-fleet-error.js'
 
 const T0 = 1767225600000
 
@@ -32,16 +32,7 @@ function online(opts: Partial<SparkplugSessionOptions> = {}) {
   return { s, will, births }
 }
 
-function expectBadArgument(fn: () => unknown, message: RegExp) {
-  try {
-    fn()
-  } catch (e) {
-    expect(isFleetError(e) && e.code).toBe('FLEET_ERR_CORE_BAD_ARGUMENT')
-    expect((e as Error).message).toMatch(message)
-    return
-  }
-  throw new Error('expected a FLEET_ERR_CORE_BAD_ARGUMENT')
-}
+const expectBadArgument = (fn: () => unknown, message: RegExp) => expectFleetError(fn, 'FLEET_ERR_CORE_BAD_ARGUMENT', message)
 
 describe('SparkplugSession topics', () => {
   it('follows spBv1.0/{group}/{type}/{node}[/{device}]', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { isFleetError } from '../../../../src/core/index.js'
 import { decodeSparkplug, encodeSparkplug, SPARKPLUG_DATATYPES, type SparkplugPayload } from '../../../../src/telemetry/codecs/sparkplug.js'
 import { decodeOfficial, DT, encodeOfficial, int64, metricNamed } from '../../../fixtures/sparkplug/official-decoder.js'
+import { expectFleetError } from '../../../helpers/expect-fleet-error.js'
 
 const T0 = 1767225600000 // 2026-01-01T00:00:00Z
 
@@ -16,16 +16,7 @@ const sample: SparkplugPayload = {
   ],
 }
 
-function expectBadArgument(fn: () => unknown, message: RegExp) {
-  try {
-    fn()
-  } catch (e) {
-    expect(isFleetError(e) && e.code).toBe('FLEET_ERR_CORE_BAD_ARGUMENT')
-    expect((e as Error).message).toMatch(message)
-    return
-  }
-  throw new Error('expected a FLEET_ERR_CORE_BAD_ARGUMENT')
-}
+const expectBadArgument = (fn: () => unknown, message: RegExp) => expectFleetError(fn, 'FLEET_ERR_CORE_BAD_ARGUMENT', message)
 
 describe('encodeSparkplug, read back with the official sparkplug_b.proto', () => {
   it('writes payload timestamp and seq, and every metric with name, datatype, timestamp and value', () => {
