@@ -22,7 +22,7 @@ import {
 } from '../outputs/index.js'
 import { Fleet, shardOf } from './fleet.js'
 import type { ResolvedFleet } from './load-fleet.js'
-import { planFleet } from './plan-fleet.js'
+import type { PlannedFault } from './plan-fleet.js'
 
 export type DatasetFormat = 'parquet' | 'csv' | 'jsonl'
 
@@ -138,9 +138,10 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
 
   const sensorsOfDevice = new Map(resolved.devices.map((d) => [d.id, Object.keys(d.profile.sensors)]))
   const exportsOut = opts.exports === false ? undefined : createDatasetExports(join(opts.outDir, 'exports'), { sensorsOf: (id) => sensorsOfDevice.get(id) ?? [] })
-  const previewSeries = opts.preview === false ? new Map<string, Map<string, PreviewSeries>>() : choosePreviewSeries(resolved, opts)
+  let previewSeries = new Map<string, Map<string, PreviewSeries>>()
   const fleet = (fleetRef = new Fleet(resolved, { clock, seed: opts.seed, durationMs: opts.durationMs, transport: 'in-process', metricsPort: false, shard: opts.shard, onSample }))
   const faultLog = new JsonlWriter(join(opts.outDir, 'faults.jsonl'), 1024)
+  if (opts.preview !== false) previewSeries = choosePreviewSeries(resolved, fleet.plan, opts)
   const wallStart = monotonicMs()
   await fleet.start()
   // The fault log is written as records close; collect them for anomalies.jsonl too.
@@ -218,12 +219,11 @@ export async function runDataset(resolved: ResolvedFleet, opts: DatasetOptions):
  * The series preview.html plots: the first sensor of up to four devices hit by value faults (in plan
  * order), and one device no fault touches, for contrast. Only these are kept in memory.
  */
-function choosePreviewSeries(resolved: ResolvedFleet, opts: DatasetOptions): Map<string, Map<string, PreviewSeries>> {
-  const fleetPlan = planFleet(resolved, { seed: opts.seed, durationMs: opts.durationMs })
+function choosePreviewSeries(resolved: ResolvedFleet, plan: readonly PlannedFault[], opts: DatasetOptions): Map<string, Map<string, PreviewSeries>> {
   const local = new Set(shardOf(resolved.devices, opts.shard).map((d) => d.id))
   const picked = new Map<string, string>()
-  const touched = new Set(fleetPlan.faults.flatMap((p) => p.deviceIds))
-  for (const p of fleetPlan.faults) {
+  const touched = new Set(plan.flatMap((p) => p.deviceIds))
+  for (const p of plan) {
     if (picked.size >= 4) break
     if (!String(p.kind).startsWith('telemetry.') && p.kind !== 'sensor-failure' && p.kind !== 'cohort-shift') continue
     const id = p.deviceIds.find((d) => local.has(d) && !picked.has(d))
