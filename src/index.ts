@@ -1,5 +1,6 @@
 /** fleet-emu's public library API (re-exports only). */
-export { startFleet, Fleet, loadFleet, scaleCounts, checkProfileFile } from './fleet/index.js'
+export { startFleet, Fleet, loadFleet, scaleCounts, checkProfileFile, runDataset, planFleet } from './fleet/index.js'
+export type { DatasetOptions, DatasetResult, DatasetFormat, FleetPlan } from './fleet/index.js'
 export type { FleetOptions, StartFleetOptions, DeviceInfo, DeviceStateEvent, CountFilter, RunSummary, ResolvedFleet, DeviceSpec } from './fleet/index.js'
 export type { CommandOutcome, CommandTarget, FleetCommandOptions } from './fleet/index.js'
 export type { CommandReply, CommandReplyStatus } from './device/index.js'
