@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
-import { errors } from '../core/index.js'
+import { errors, hiresEpochMs } from '../core/index.js'
+import { indexedMemoryPersistence } from './indexed-persistence.js'
 
 export interface EmbeddedBrokerOptions {
   host?: string
@@ -35,14 +36,17 @@ export class EmbeddedBroker {
   private outage = false
   private boundPort = 0
   private listening = false
+  private readonly publishListeners: ((topic: string, payload: Buffer, clientId: string, atHiresMs: number) => void)[] = []
 
   private constructor(
     readonly aedes: Aedes,
     private readonly server: Server,
     readonly host: string,
   ) {
-    aedes.on('publish', (_packet, client) => {
-      if (client) this.publishes++
+    aedes.on('publish', (packet, client) => {
+      if (!client) return
+      this.publishes++
+      for (const l of this.publishListeners) l(packet.topic, packet.payload as Buffer, client.id, hiresEpochMs())
     })
     aedes.on('client', (client) => this.clients.set(client.id, client))
     aedes.on('clientDisconnect', (client) => {
@@ -55,6 +59,14 @@ export class EmbeddedBroker {
     })
   }
 
+  /**
+   * Called for every message a client publishes, as the broker routes it to subscribers: the
+   * delivery probe's tap inside the broker path (no subscriber client, no extra socket).
+   */
+  onClientPublish(listener: (topic: string, payload: Buffer, clientId: string, atHiresMs: number) => void): void {
+    this.publishListeners.push(listener)
+  }
+
   static async start(opts: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
     const host = opts.host ?? '127.0.0.1'
     const requested = opts.port ?? 1883
@@ -64,6 +76,7 @@ export class EmbeddedBroker {
     const userAuth = opts.hooks?.authenticate
     const aedes = await Aedes.createBroker({
       ...opts.hooks,
+      persistence: indexedMemoryPersistence(),
       authenticate: (client, username, password, done) => {
         const code = holder.broker?.refusal(client.id)
         if (code !== undefined) {
@@ -75,7 +88,8 @@ export class EmbeddedBroker {
         done(null, true)
       },
     })
-    const server = createServer()
+    // noDelay: deliveries go out as they are routed, not held by Nagle for a delayed ACK (~40 ms).
+    const server = createServer({ noDelay: true })
     const self = (holder.broker = new EmbeddedBroker(aedes, server, host))
     try {
       await self.listen(requested)

@@ -1,1 +1,2 @@
 export * from './embedded-broker.js'
+export * from './broker-thread.js'

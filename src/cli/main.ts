@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerDataset } from './commands/dataset.js'
 import { registerPlan } from './commands/plan.js'
+import { registerReport } from './commands/report.js'
 import { registerRun } from './commands/run.js'
 import { registerValidate } from './commands/validate.js'
 import { EXIT } from './exit-codes.js'
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerValidate(program, setExit)
   registerPlan(program, setExit)
   registerDataset(program, setExit)
+  registerReport(program, setExit)
   try {
     await program.parseAsync(argv)
   } catch (e) {

@@ -127,10 +127,21 @@ export class VirtualClock implements Clock {
   /** Fires every timer due at or before `epochMs` (including ones set while running), then sets now to it. */
   runUntil(epochMs: number): number {
     let fired = 0
+    const h = this.heap
+    // step() inlined: this loop fires every timer of a virtual-time run.
     for (;;) {
-      const next = this.nextDeadline()
-      if (next === undefined || next > epochMs) break
-      this.step()
+      const timer = h[0]
+      if (timer === undefined) break
+      if (timer.cancelled) {
+        this.pop()
+        continue
+      }
+      if (timer.deadline > epochMs) break
+      this.pop()
+      this.live--
+      timer.cancelled = true
+      this.current = timer.deadline
+      timer.fn()
       fired++
     }
     if (epochMs > this.current) this.current = epochMs
@@ -145,40 +156,55 @@ export class VirtualClock implements Clock {
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop()
   }
 
-  private less(a: VirtualTimer, b: VirtualTimer): boolean {
-    return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq)
-  }
-
+  // The heap moves a hole instead of swapping pairs: a dataset pushes and pops a timer per sample.
   private push(t: VirtualTimer): void {
     const h = this.heap
+    let i = h.length
     h.push(t)
-    let i = h.length - 1
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (!this.less(h[i]!, h[parent]!)) break
-      ;[h[i], h[parent]] = [h[parent]!, h[i]!]
+      const p = h[parent]!
+      if (p.deadline < t.deadline || (p.deadline === t.deadline && p.seq < t.seq)) break
+      h[i] = p
       i = parent
     }
+    h[i] = t
   }
 
   private pop(): VirtualTimer | undefined {
     const h = this.heap
     const top = h[0]
     const last = h.pop()
-    if (h.length > 0 && last) {
-      h[0] = last
+    const n = h.length
+    if (n > 0 && last) {
       let i = 0
       for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r
-        if (m === i) break
-        ;[h[i], h[m]] = [h[m]!, h[i]!]
+        let m = 2 * i + 1
+        if (m >= n) break
+        let c = h[m]!
+        const r = m + 1
+        if (r < n) {
+          const rc = h[r]!
+          if (rc.deadline < c.deadline || (rc.deadline === c.deadline && rc.seq < c.seq)) {
+            m = r
+            c = rc
+          }
+        }
+        if (last.deadline < c.deadline || (last.deadline === c.deadline && last.seq < c.seq)) break
+        h[i] = c
         i = m
       }
+      h[i] = last
     }
     return top
   }
+}
+
+/**
+ * High-resolution wall time in epoch ms (sub-millisecond), comparable across threads of one process:
+ * each thread's `performance.timeOrigin + performance.now()`. For latency measured between a device
+ * in one thread and a broker in another.
+ */
+export function hiresEpochMs(): number {
+  return performance.timeOrigin + performance.now()
 }

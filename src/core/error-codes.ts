@@ -15,6 +15,10 @@ export const ERROR_CODES = {
     meaning: 'A fleet file, device profile or firmware model named by the user does not exist.',
     hint: 'Check the path; profiles are looked up as devices/<name>.device.yaml next to the fleet folder.',
   },
+  FLEET_ERR_SPEC_NOT_A_REPORT: {
+    meaning: 'A file given to fleet-emu report is not a run report (not JSON, an unknown reportVersion, or fields missing).',
+    hint: 'Pass the report.json a soak run wrote into its run folder (runs/<fleet>-<UTC time>/report.json).',
+  },
   FLEET_ERR_CORE_BAD_DURATION: {
     meaning: 'A duration string could not be parsed.',
     hint: 'Write a number with a unit: 250ms, 30s, 5m, 2h, 7d (or a plain number of milliseconds).',

@@ -60,6 +60,8 @@ export const errors = {
     new FleetError('FLEET_ERR_SPEC_YAML_SYNTAX', problems.map(formatProblem).join('\n'), { problems, cause }),
   fileNotFound: (what: string, file: string, hint?: string, cause?: unknown) =>
     new FleetError('FLEET_ERR_SPEC_FILE_NOT_FOUND', `${what} not found: ${file}`, { hint, cause }),
+  notAReport: (file: string, reason: string, hint?: string, cause?: unknown) =>
+    new FleetError('FLEET_ERR_SPEC_NOT_A_REPORT', `${file} is not a fleet-emu run report: ${reason}`, { hint, cause }),
   badDuration: (text: string) => new FleetError('FLEET_ERR_CORE_BAD_DURATION', `not a duration: ${JSON.stringify(text)}`),
   badArgument: (message: string, hint?: string) => new FleetError('FLEET_ERR_CORE_BAD_ARGUMENT', message, { hint }),
   brokerListen: (host: string, port: number, cause: unknown) =>

@@ -22,35 +22,52 @@ export interface Rng {
 }
 
 export function deriveStream(seed: number | string, owner: string, purpose: RngPurpose): Rng {
-  return wrap(seedrandom.alea(`${seed}\u241f${owner}\u241f${purpose}`))
+  return new AleaRng(seedrandom.alea(`${seed}\u241f${owner}\u241f${purpose}`))
 }
 
-function wrap(prng: () => number): Rng {
-  let spare: number | undefined
-  const rng: Rng = {
-    next: () => prng(),
-    uniform: (min, max) => min + (max - min) * prng(),
-    int: (min, max) => min + Math.floor(prng() * (max - min + 1)),
-    normal: () => {
-      if (spare !== undefined) {
-        const s = spare
-        spare = undefined
-        return s
-      }
-      let u = 0
-      while (u === 0) u = prng()
-      const v = prng()
-      const r = Math.sqrt(-2 * Math.log(u))
-      spare = r * Math.sin(2 * Math.PI * v)
-      return r * Math.cos(2 * Math.PI * v)
-    },
-    chance: (p) => prng() < p,
-    pick: (items) => {
-      if (items.length === 0) throw new RangeError('pick from an empty list')
-      return items[Math.floor(prng() * items.length)]!
-    },
+/**
+ * Methods on the prototype, not closures per stream: devices hold several streams each, and at
+ * 10,000 devices six closures per stream were ~3 KB of heap per device. Same numbers either way.
+ */
+class AleaRng implements Rng {
+  private spare: number | undefined
+
+  constructor(private readonly prng: () => number) {}
+
+  next(): number {
+    return this.prng()
   }
-  return rng
+
+  uniform(min: number, max: number): number {
+    return min + (max - min) * this.prng()
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.prng() * (max - min + 1))
+  }
+
+  normal(): number {
+    if (this.spare !== undefined) {
+      const s = this.spare
+      this.spare = undefined
+      return s
+    }
+    let u = 0
+    while (u === 0) u = this.prng()
+    const v = this.prng()
+    const r = Math.sqrt(-2 * Math.log(u))
+    this.spare = r * Math.sin(2 * Math.PI * v)
+    return r * Math.cos(2 * Math.PI * v)
+  }
+
+  chance(p: number): boolean {
+    return this.prng() < p
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('pick from an empty list')
+    return items[Math.floor(this.prng() * items.length)]!
+  }
 }
 
 /** Seeded Fisher–Yates sample of k distinct items, in the order drawn. */

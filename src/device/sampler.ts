@@ -26,8 +26,11 @@ const NO_FAULTS: Record<string, string[]> = Object.freeze({}) as Record<string, 
 export class Sampler {
   readonly channels: SensorChannel[]
   private readonly faults: ValueFault[] = []
-  private readonly lastClean = new Map<string, number>()
+  /** The clean values of the last produced sample, by channel index (what `stuck` freezes at). */
+  private readonly lastClean: (number | undefined)[] = []
   private timer: TimerHandle | undefined
+  /** Bound once: a sampler ticks millions of times in a dataset, a closure per tick is garbage. */
+  private readonly tickFn = () => this.tick()
   private nextRelMs: number
   private lastRelMs: number
   private stopped = false
@@ -102,13 +105,14 @@ export class Sampler {
   }
 
   lastCleanValue(sensor: string): number | undefined {
-    return this.lastClean.get(sensor)
+    const i = this.channels.findIndex((ch) => ch.name === sensor)
+    return i < 0 ? undefined : this.lastClean[i]
   }
 
   private schedule(): void {
     if (this.stopped) return
     const delay = this.runStartMs + this.nextRelMs - this.clock.now()
-    this.timer = this.clock.setTimeout(() => this.tick(), Math.max(0, delay))
+    this.timer = this.clock.setTimeout(this.tickFn, Math.max(0, delay))
   }
 
   private tick(): void {
@@ -117,13 +121,14 @@ export class Sampler {
     const elapsed = t - this.lastRelMs
     this.lastRelMs = t
     const clean: Record<string, number> = {}
-    for (const ch of this.channels) clean[ch.name] = ch.read(t)
+    const channels = this.channels
+    for (let i = 0; i < channels.length; i++) clean[channels[i]!.name] = channels[i]!.read(t)
     let sample: Sample | undefined
     if (this.producing()) {
       // Without faults the reported values are the clean ones: no copy (the common case, by far).
       const faulty = this.faults.length > 0
       sample = this.applyFaults({ ts: this.clock.now(), tRelMs: t, values: faulty ? { ...clean } : clean, clean, faultIds: faulty ? {} : NO_FAULTS })
-      for (const [k, v] of Object.entries(clean)) this.lastClean.set(k, v)
+      for (let i = 0; i < channels.length; i++) this.lastClean[i] = clean[channels[i]!.name]
     }
     this.ticked = true
     this.jitterU = this.jitterRng.next()

@@ -14,6 +14,9 @@ import { SHADOW_SETTINGS, encodeReported, reconcileShadow, type ShadowSetting } 
 import { Sampler, type Sample } from './sampler.js'
 import type { ValueFault } from './value-fault.js'
 
+/** The payload of a telemetry message nobody reads (see DeviceLink.readsPayloads). */
+const UNENCODED = Buffer.alloc(0)
+
 export type DeviceRegion = 'firmware' | 'connectivity' | 'battery' | 'sensors'
 export type DeviceStates = Record<DeviceRegion, string>
 
@@ -29,10 +32,13 @@ export interface DeviceHooks {
   stateChanged(device: VirtualDevice, region: DeviceRegion, from: string, to: string): void
   connectAttempt(device: VirtualDevice, outcome: 'success' | ConnectFailure['reason']): void
   disconnected(device: VirtualDevice, reason: CloseReason): void
-  published(device: VirtualDevice, bytes: number): void
+  /** A message handed to MQTT; `seq` is the telemetry sequence number (absent for status, replies, reports). */
+  published(device: VirtualDevice, bytes: number, seq?: number): void
   /** Every produced sample, with the message it became (ts after clock skew, message-level fault ids). */
   sampled(device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage): void
   droppedOffline(device: VirtualDevice): void
+  /** Trace context for the MQTT 5 user properties of this device's telemetry (undefined: none). */
+  traceContext?(device: VirtualDevice): Record<string, string> | undefined
   commandReceived(device: VirtualDevice, name: string, status: CommandReply['status']): void
 }
 
@@ -63,7 +69,8 @@ export class VirtualDevice {
   private readonly battery: BatteryModel | undefined
   private readonly topics: { telemetry: string; status: string; commands: string; firmwareReport: string | undefined; shadowDesired: string; shadowReported: string }
   private readonly commands: CommandHandler
-  private readonly buffer: Buffer[] = []
+  /** Offline buffer: payloads with their telemetry seq (the delivery probe accounts per seq). */
+  private readonly buffer: { payload: Buffer; seq: number }[] = []
   private readonly outbound = new OutboundPipeline((m) => this.deliver(m))
   private states: DeviceStates = { firmware: 'off', connectivity: 'offline', battery: 'mains', sensors: 'ok' }
   private seq = 0
@@ -74,9 +81,8 @@ export class VirtualDevice {
   private readonly shapingByFault = new Map<string, LinkShaping>()
   private readonly closeListeners = new Set<(reason: CloseReason) => void>()
   private readonly stateListeners = new Set<(region: DeviceRegion, from: string, to: string) => void>()
-  private readonly networkRng: Rng
-  private readonly firmwareRng: Rng
-  private readonly otaRng: Rng
+  /** Streams most devices never draw from (backoff, crashes, OTA) are made on first use: less heap per device. */
+  private readonly lazyStreams = new LazyStreams((purpose) => deriveStream(this.env.seed, this.id, purpose))
   /** Active `ota-failure` faults: fault id → the stage it breaks. */
   private readonly otaFailures = new Map<string, OtaStage>()
   private fwVersion: string
@@ -138,9 +144,6 @@ export class VirtualDevice {
       (sample, elapsed) => this.onTick(sample, elapsed),
       () => this.states.firmware === 'running',
     )
-    this.networkRng = stream('network')
-    this.firmwareRng = stream('firmware')
-    this.otaRng = stream('ota')
     this.commands = this.createCommandHandler()
     this.machine = this.createDeviceActor()
     this.firmware = this.createFirmwareActor()
@@ -203,6 +206,11 @@ export class VirtualDevice {
 
   get publishedSeq(): number {
     return this.seq
+  }
+
+  /** The topic this device publishes telemetry on (its profile's template, expanded). */
+  get telemetryTopic(): string {
+    return this.topics.telemetry
   }
 
   get bytesPublished(): number {
@@ -331,7 +339,7 @@ export class VirtualDevice {
           const d = of(self)
           const backoff = d.profile.connectivity.backoff
           const ceiling = Math.min(backoff.max, backoff.initial * backoff.multiplier ** context.attempt)
-          const delay = ceiling * (1 - backoff.jitter * d.networkRng.next())
+          const delay = ceiling * (1 - backoff.jitter * d.lazyStreams.get('network').next())
           return { attempt: context.attempt + 1, backoffMs: Math.round(delay) }
         }),
         powerOff: ({ self }) => of(self).firmware.send({ type: 'power.off' }),
@@ -425,7 +433,7 @@ export class VirtualDevice {
       canFirmware: (event) => (this.firmware.getSnapshot() as { can(e: FirmwareEvent): boolean }).can(event),
       sendFirmware: (event) => this.firmware.send(event),
       publishReply: (r, onFlushed) => this.link.publish(`${this.topics.commands}/${r.id}/reply`, encodeReply(r), { qos: 1 }, onFlushed),
-      otaRolls: () => ({ verifyRoll: this.otaRng.next(), bootRoll: this.otaRng.next() }),
+      otaRolls: () => ({ verifyRoll: this.lazyStreams.get('ota').next(), bootRoll: this.lazyStreams.get('ota').next() }),
       seq: () => this.seq,
       counted: (name, status) => this.env.hooks.commandReceived(this, name, status),
     })
@@ -444,7 +452,7 @@ export class VirtualDevice {
   private scheduleSpontaneousCrash(): void {
     const perHour = this.profile.firmware.crashesPerHour
     if (perHour <= 0) return
-    const delay = (-Math.log(1 - this.firmwareRng.next()) / perHour) * 3_600_000
+    const delay = (-Math.log(1 - this.lazyStreams.get('firmware').next()) / perHour) * 3_600_000
     this.crashTimer = this.env.clock.setTimeout(() => this.firmware.send({ type: 'firmware.crash' }), delay)
   }
 
@@ -487,7 +495,10 @@ export class VirtualDevice {
     this.publishFirmwareReport(this.firmware.getSnapshot().context as FirmwareContext)
     this.commands.flush()
     const qos = this.profile.telemetry.qos
-    while (this.buffer.length > 0 && this.link.connected) this.send(this.topics.telemetry, this.buffer.shift()!, qos)
+    while (this.buffer.length > 0 && this.link.connected) {
+      const { payload, seq } = this.buffer.shift()!
+      this.send(this.topics.telemetry, payload, qos, seq)
+    }
   }
 
   private onTick(sample: Sample | undefined, elapsedMs: number): void {
@@ -512,14 +523,16 @@ export class VirtualDevice {
 
   /** The end of the outbound pipeline: publish, or keep in the offline buffer, or drop. */
   private deliver(message: OutboundMessage): void {
-    const payload = message.payload ?? encodeJson(message.fields)
-    if (this.link.connected) return this.send(message.topic, payload, message.qos)
+    // Encoded only for a link whose far end reads bytes (not a dataset's: its rows come from samples).
+    const payload = message.payload ?? (this.link.readsPayloads === false ? UNENCODED : encodeJson(message.fields))
+    const seq = message.fields.seq
+    if (this.link.connected) return this.send(message.topic, payload, message.qos, seq)
     if (this.profile.connectivity.offlineBuffer > 0) {
       if (this.buffer.length >= this.profile.connectivity.offlineBuffer) {
         this.buffer.shift()
         this.env.hooks.droppedOffline(this)
       }
-      this.buffer.push(payload)
+      this.buffer.push({ payload, seq })
     } else this.env.hooks.droppedOffline(this)
   }
 
@@ -537,9 +550,9 @@ export class VirtualDevice {
   }
 
   /** Publishes one telemetry message; each one published is charged `perMessageMah`, whenever it goes out. */
-  private send(topic: string, payload: Buffer, qos: 0 | 1): void {
-    if (!this.link.publish(topic, payload, { qos })) return
-    this.env.hooks.published(this, payload.length)
+  private send(topic: string, payload: Buffer, qos: 0 | 1, seq?: number): void {
+    if (!this.link.publish(topic, payload, { qos, userProperties: this.env.hooks.traceContext?.(this) })) return
+    this.env.hooks.published(this, payload.length, seq)
     if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(0, 1))
   }
 
@@ -580,5 +593,18 @@ export class VirtualDevice {
     }
     this.shadowState = result.reported.state
     this.link.publish(this.topics.shadowReported, encodeReported(result.reported), { qos: 1, retain: true })
+  }
+}
+
+/** Seeded streams by purpose, each derived the first time it is asked for (same numbers as eagerly). */
+class LazyStreams {
+  private network: Rng | undefined
+  private firmware: Rng | undefined
+  private ota: Rng | undefined
+
+  constructor(private readonly derive: (purpose: 'network' | 'firmware' | 'ota') => Rng) {}
+
+  get(purpose: 'network' | 'firmware' | 'ota'): Rng {
+    return (this[purpose] ??= this.derive(purpose))
   }
 }

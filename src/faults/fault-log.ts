@@ -33,10 +33,16 @@ export class FaultLog {
   private readonly openByDevice = new Map<string, Map<string, OpenRecord>>()
   private readonly closed: FaultRecord[] = []
   private readonly listeners: ((r: FaultRecord) => void)[] = []
+  private readonly startListeners: ((faultId: string, kind: string, deviceId: string, atMs: number) => void)[] = []
 
   /** Called with each record as it closes (outputs stream them to faults.jsonl). */
   onRecord(listener: (r: FaultRecord) => void): void {
     this.listeners.push(listener)
+  }
+
+  /** Called as each (fault, device) record opens (the delivery probe keeps its fault windows from these). */
+  onStart(listener: (faultId: string, kind: string, deviceId: string, atMs: number) => void): void {
+    this.startListeners.push(listener)
   }
 
   start(faultId: string, kind: string, deviceId: string, atMs: number, params: Record<string, unknown>, source: FaultRecord['source']): void {
@@ -44,6 +50,7 @@ export class FaultLog {
     this.open.set(`${faultId}\u0000${deviceId}`, record)
     const onDevice = this.openByDevice.get(deviceId) ?? this.openByDevice.set(deviceId, new Map()).get(deviceId)!
     onDevice.set(faultId, record)
+    for (const l of this.startListeners) l(faultId, kind, deviceId, atMs)
   }
 
   end(faultId: string, deviceId: string, atMs: number, truncated = false): FaultRecord | undefined {

@@ -1,8 +1,8 @@
-import type { EmbeddedBroker } from '../broker/index.js'
+import type { BrokerThread, EmbeddedBroker } from '../broker/index.js'
 import type { BrokerControl } from '../faults/index.js'
 
-/** Adapts the embedded broker to the controls broker-side faults use. */
-export function brokerControl(broker: EmbeddedBroker): BrokerControl {
+/** Adapts the embedded broker (in this thread or its own) to the controls broker-side faults use. */
+export function brokerControl(broker: EmbeddedBroker | BrokerThread): BrokerControl {
   return {
     goDown: () => broker.goDown(),
     comeUp: () => broker.comeUp(),

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
-import { EmbeddedBroker } from '../broker/index.js'
+import { BrokerThread, EmbeddedBroker } from '../broker/index.js'
 import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates, type OutboundMessage, type Sample } from '../device/index.js'
 import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
-import { FleetMetrics, MetricsServer } from '../observability/index.js'
+import { FleetMetrics, FleetTracing, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
-import { inProcessLinkFactory, memoryConnector, mqttLinkFactory, probeBroker, type LinkFactory } from '../transport/index.js'
+import { inProcessLinkFactory, memoryConnector, mqttLinkFactory, probeBroker, subscribeProbe, templateFilter, type LinkFactory, type ProbeSubscriber } from '../transport/index.js'
 import { brokerControl } from './broker-control.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
@@ -14,6 +14,9 @@ import { validateRuntimeFault } from './runtime-fault.js'
 import type { ResolvedFleet } from './load-fleet.js'
 import { describeDevices } from './plan-fleet.js'
 import { buildSummary, type RunSummary } from './summary.js'
+import { SoakRecorder, type TopicIndex } from './soak-recorder.js'
+import { finishRunReport } from './run-report.js'
+import type { RunReport } from '../outputs/index.js'
 import { join } from 'node:path'
 
 export interface FleetOptions {
@@ -21,6 +24,13 @@ export interface FleetOptions {
   seed?: number
   /** Overrides the fleet file's duration (ms); `run()` stops the fleet after it. */
   durationMs?: number
+  /**
+   * Run the embedded broker in a worker thread (a core of its own; devices stay on this one). With
+   * `links: 'memory'` devices reach it through in-memory streams over the worker's port. Default off
+   * for the library (tests reach the in-process broker through `embeddedBroker`); `fleet-emu run`
+   * turns it on.
+   */
+  brokerThread?: boolean
   /** Embedded broker port (0 = a free one). Ignored with an external broker. */
   brokerPort?: number
   brokerHost?: string
@@ -52,6 +62,18 @@ export interface FleetOptions {
    * is still computed over the whole fleet, so the union of all shards equals one unsharded run.
    */
   shard?: { index: number; count: number }
+  /**
+   * Run only the devices at fleet-wide indexes [from, to) (a dataset worker's part of the fleet);
+   * overrides `shard`. As with shards, the fault plan is the whole fleet's.
+   */
+  deviceRange?: { from: number; to: number }
+  /**
+   * Measure the run (delivery probe, connect/reconnect times, timeline, process health) and write
+   * report.json/report.html to `outDir`. Default: on for MQTT transports, off in-process.
+   */
+  measure?: boolean
+  /** Report timeline interval, clock ms. Default: 1 s, or duration/1800 for runs over half an hour. */
+  reportIntervalMs?: number
   /** Called for every sample every device produces (datasets read telemetry here, not from events). */
   onSample?: (device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage) => void
 }
@@ -99,7 +121,7 @@ export class Fleet extends EventEmitter {
   readonly stats = new FleetStats()
   readonly plan: readonly PlannedFault[]
   private phase: FleetPhase = 'created'
-  private broker: EmbeddedBroker | undefined
+  private broker: EmbeddedBroker | BrokerThread | undefined
   private metricsServer: MetricsServer | undefined
   private readonly devices = new Map<string, VirtualDevice>()
   private injector!: FaultInjector
@@ -108,6 +130,11 @@ export class Fleet extends EventEmitter {
   private startedWallMs = 0
   private timers = new Set<TimerHandle>()
   private runtimeFaults = 0
+  private recorder: SoakRecorder | undefined
+  private readonly tracing = new FleetTracing()
+  private probeSubscriber: ProbeSubscriber | undefined
+  private topicIndex: TopicIndex = new Map()
+  private runReport: RunReport | undefined
   /** Planned faults that could not run here, with why (reported in the summary). */
   readonly skippedFaults: { faultId: string; kind: string; reason: string }[] = []
   private stopPromise: Promise<RunSummary> | undefined
@@ -125,7 +152,7 @@ export class Fleet extends EventEmitter {
     this.seed = opts.seed ?? resolved.spec.seed
     this.durationMs = opts.durationMs ?? resolved.spec.duration
     this.clock = opts.clock ?? new RealClock({ speed: opts.speed ?? 1 })
-    this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges(), messageTotals: () => this.stats.byProfile })
+    this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges(), messageTotals: () => this.stats.byProfile, deliveryTotals: () => deliveryTotals(this.recorder) })
     this.plan = planFaults(resolved.spec.faults, describeDevices(resolved), this.seed, this.durationMs)
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
   }
@@ -137,7 +164,7 @@ export class Fleet extends EventEmitter {
 
   /** The embedded broker, when the fleet started one (undefined with an external broker). */
   get embeddedBroker(): EmbeddedBroker | undefined {
-    return this.broker
+    return this.broker instanceof EmbeddedBroker ? this.broker : undefined
   }
 
   get metricsUrl(): string | undefined {
@@ -157,9 +184,35 @@ export class Fleet extends EventEmitter {
     return this.injector?.log.records ?? []
   }
 
+  /** The run's report (SLIs, thresholds, verdict, timeline), once the fleet has stopped; undefined when not measured. */
+  get report(): RunReport | undefined {
+    return this.runReport
+  }
+
+  /** Live measurements (the delivery probe and friends) while the run is measured. */
+  get measurements(): SoakRecorder | undefined {
+    return this.recorder
+  }
+
   /** Devices under a fault right now, by kind. */
   activeFaults(): Map<string, number> {
     return this.injector?.log.activeByKind() ?? new Map()
+  }
+
+  /** Clock epoch ms when the run started (fault records are on the same clock). */
+  get runStartedAtMs(): number {
+    return this.runStartMs
+  }
+
+  /** The live clock's speed factor (1 for wall time and for virtual clocks). */
+  get speed(): number {
+    return this.opts.speed ?? 1
+  }
+
+  /** How devices reach the broker. */
+  get linkKind(): 'tcp' | 'memory' | 'in-process' {
+    if (this.opts.transport === 'in-process') return 'in-process'
+    return this.opts.links === 'memory' && this.broker ? 'memory' : 'tcp'
   }
 
   /** Clock ms since the run started. */
@@ -180,7 +233,8 @@ export class Fleet extends EventEmitter {
         const probe = await probeBroker(external, { username: spec.broker.username, password: spec.broker.password })
         if (!probe.ok) throw errors.brokerUnreachable(external, probe.message)
       } else {
-        this.broker = await EmbeddedBroker.start({ host: this.opts.brokerHost ?? spec.broker.host, port: this.opts.brokerPort ?? spec.broker.port })
+        const where = { host: this.opts.brokerHost ?? spec.broker.host, port: this.opts.brokerPort ?? spec.broker.port }
+        this.broker = this.opts.brokerThread ? await BrokerThread.start(where) : await EmbeddedBroker.start(where)
       }
       const metricsCfg = this.opts.metricsPort === false ? false : spec.metrics === false && this.opts.metricsPort === undefined ? false : { host: spec.metrics === false ? '127.0.0.1' : spec.metrics.host, port: this.opts.metricsPort ?? (spec.metrics === false ? 0 : spec.metrics.port) }
       if (metricsCfg) this.metricsServer = await MetricsServer.start(this.metrics, metricsCfg.host, metricsCfg.port)
@@ -191,15 +245,20 @@ export class Fleet extends EventEmitter {
     }
     this.startedWallMs = wallEpochMs()
     this.runStartMs = this.clock.now()
+    this.tracing.startRun({ fleet: this.name, seed: this.seed, devices: this.shardDevices().length, brokerUrl: this.brokerUrl })
     if (this.opts.outDir) {
       this.faultWriter = new JsonlWriter(join(this.opts.outDir, RUN_FILES.faultLog), 64)
     }
     this.injector = new FaultInjector(this.clock, this.runStartMs, this.devices, {
       faultStarted: (kind, faultId, n) => {
         this.metrics.faultActivations.inc({ kind }, n)
+        this.tracing.faultStarted(faultId, kind, n)
         this.emit('fault.started', { faultId, kind, devices: n, atMs: this.clock.now() })
       },
-      faultEnded: (kind, faultId) => this.emit('fault.ended', { faultId, kind, atMs: this.clock.now() }),
+      faultEnded: (kind, faultId) => {
+        this.tracing.faultEnded(faultId)
+        this.emit('fault.ended', { faultId, kind, atMs: this.clock.now() })
+      },
       faultSkipped: (kind, faultId, reason) => {
         this.skippedFaults.push({ faultId, kind, reason })
         this.emit('fault.skipped', { faultId, kind, reason, atMs: this.clock.now() })
@@ -207,6 +266,7 @@ export class Fleet extends EventEmitter {
     }, { seed: this.seed, broker: this.broker && brokerControl(this.broker) })
     this.injector.log.onRecord((r) => this.faultWriter?.write(r))
     this.createDevices()
+    if (this.opts.measure ?? this.opts.transport !== 'in-process') await this.startMeasuring()
     this.injector.schedule(this.plan)
     this.rampOn(this.opts.rampRate ?? spec.ramp.rate)
     this.phase = 'running'
@@ -220,13 +280,47 @@ export class Fleet extends EventEmitter {
     return this.done
   }
 
+  /** The delivery probe taps the broker path; fault windows and state changes feed the recorder. */
+  private async startMeasuring(): Promise<void> {
+    const intervalMs = this.opts.reportIntervalMs ?? Math.max(1000, Math.round(this.durationMs / 1800 / 1000) * 1000)
+    const rec = (this.recorder = new SoakRecorder({ clock: this.clock, runStartMs: this.runStartMs, metrics: this.metrics, stats: this.stats, devices: this.devices.size, intervalMs }))
+    const index = new Map<string, { deviceId: string; profile: string }>()
+    for (const d of this.devices.values()) index.set(d.telemetryTopic, { deviceId: d.id, profile: d.identity.profile.name })
+    this.topicIndex = index
+    const log = this.injector.log
+    log.onStart((_faultId, _kind, deviceId, atMs) => rec.faultStarted(deviceId, atMs))
+    log.onRecord((r) => {
+      const d = this.devices.get(r.device_id)
+      rec.faultEnded(r.device_id, d?.identity.profile.name ?? '', r.kind, r.end_ms, d?.currentStates.connectivity === 'online', r.truncated)
+    })
+    if (this.broker) this.broker.onClientPublish((topic, payload, _clientId, atMs) => rec.delivery(index, topic, payload, atMs))
+    else if (this.opts.transport !== 'in-process') {
+      const broker = this.resolved.spec.broker
+      const filters = [...new Set(this.shardDevices().map((d) => templateFilter(d.profile.topics.telemetry)))]
+      this.probeSubscriber = await subscribeProbe(this.brokerUrl, filters, (topic, payload) => rec.delivery(index, topic, payload), {
+        clientId: `fleet-emu-probe-${this.seed}-${this.opts.shard?.index ?? 0}`,
+        username: broker.username,
+        password: broker.password,
+      })
+    }
+    rec.start()
+    const tick = () => {
+      rec.tick()
+      this.later(intervalMs, tick)
+    }
+    this.later(intervalMs, tick)
+  }
+
   private createDevices(): void {
     const firmwareFor = (model: string) => firmwareModels[model]!
     const linkFactory =
       this.opts.linkFactory ??
       (this.opts.transport === 'in-process'
-        ? inProcessLinkFactory(this.clock, (clientId, topic, payload) => this.emit('publish', { clientId, topic, payload }))
-        : mqttLinkFactory(this.clock, this.opts.links === 'memory' && this.broker ? memoryConnector((stream) => this.broker!.acceptStream(stream)) : undefined))
+        ? inProcessLinkFactory(this.clock, (clientId, topic, payload) => {
+            this.recorder?.delivery(this.topicIndex, topic, payload)
+            this.emit('publish', { clientId, topic, payload })
+          })
+        : mqttLinkFactory(this.clock, this.memoryLinks()))
     const hooks = this.deviceHooks()
     const broker = this.resolved.spec.broker
     for (const d of this.shardDevices()) {
@@ -249,9 +343,17 @@ export class Fleet extends EventEmitter {
     }
   }
 
+  /** In-memory connections into the embedded broker, in this thread or its own; undefined for TCP. */
+  private memoryLinks() {
+    const broker = this.broker
+    if (this.opts.links !== 'memory' || !broker) return undefined
+    return broker instanceof BrokerThread ? () => broker.connect() : memoryConnector((stream) => broker.acceptStream(stream))
+  }
+
   /** The devices this process runs: all of them, or its shard's contiguous range. */
   shardDevices(): readonly ResolvedFleet['devices'][number][] {
-    return shardOf(this.resolved.devices, this.opts.shard)
+    const range = this.opts.deviceRange
+    return range ? this.resolved.devices.slice(range.from, range.to) : shardOf(this.resolved.devices, this.opts.shard)
   }
 
   /** Faults active on a device right now, from the fault log (what dataset labels are made of). */
@@ -262,9 +364,12 @@ export class Fleet extends EventEmitter {
   /** Powers devices on in fleet order at `rate` devices/s, in batches at most every 10 ms. */
   private rampOn(rate: number): void {
     const list = [...this.devices.values()]
+    // A shard's devices power on when they would in the whole fleet (by their fleet-wide index), so
+    // their runs, and the union of the shards, are the same as in one unsharded run.
+    const first = this.opts.deviceRange?.from ?? shardStart(this.resolved.devices.length, this.opts.shard)
     let next = 0
     const tick = () => {
-      const due = Math.min(list.length, Math.floor(((this.clock.now() - this.runStartMs) * rate) / 1000) + 1)
+      const due = Math.min(list.length, Math.floor(((this.clock.now() - this.runStartMs) * rate) / 1000) + 1 - first)
       while (next < due) list[next++]!.start()
       if (next < list.length && this.phase !== 'stopping' && this.phase !== 'stopped') this.later(Math.max(10, 1000 / rate), tick, true)
     }
@@ -277,21 +382,30 @@ export class Fleet extends EventEmitter {
     return {
       stateChanged: (device, region, from, to) => {
         s.moved(region, device.identity.profile.name, from, to)
+        if (region === 'connectivity') {
+          this.recorder?.connectivityChanged(device.id, device.identity.profile.name, from, to)
+          if (to === 'online') this.tracing.sessionStarted(device.id, device.identity.profile.name, device.identity.profile.connectivity.protocolVersion)
+          else if (from === 'online') this.tracing.sessionEnded(device.id, 'stopped')
+        }
         if (region === 'connectivity' && to === 'online' && s.allOnlineAtMs === undefined && s.inState('connectivity', 'online') === this.devices.size) {
           s.allOnlineAtMs = this.clock.now() - this.runStartMs
         }
         if (this.listenerCount('device.state') > 0) this.emit('device.state', { deviceId: device.id, region, from, to, atMs: this.clock.now() } satisfies DeviceStateEvent)
       },
       connectAttempt: (device, outcome) => {
+        this.recorder?.connectAttempt(device.id, outcome === 'success')
         s.connectAttempts++
         s.connectOutcomes[outcome] = (s.connectOutcomes[outcome] ?? 0) + 1
         m.connects.inc({ profile: device.identity.profile.name, outcome })
       },
+      traceContext: (device) => this.tracing.traceContext(device.id),
       disconnected: (device, reason) => {
+        this.tracing.sessionEnded(device.id, reason)
         s.disconnects[reason] = (s.disconnects[reason] ?? 0) + 1
         m.disconnects.inc({ profile: device.identity.profile.name, reason })
       },
-      published: (device, bytes) => {
+      published: (device, bytes, seq) => {
+        if (seq !== undefined) this.recorder?.telemetryPublished(device.id, seq)
         s.messagesPublished++
         s.bytesPublished += bytes
         const t = s.profileTotals(device.identity.profile.name)
@@ -424,10 +538,18 @@ export class Fleet extends EventEmitter {
     this.timers.clear()
     if (wasStarted) this.injector.stop()
     const endedAtMs = this.clock.now()
+    this.recorder?.endOfRun()
+    this.tracing.endRun(this.endReason)
     await Promise.all([...this.devices.values()].map((d) => d.stop().catch(() => undefined)))
+    if (this.recorder && this.probeSubscriber) await this.drainDeliveries()
     this.faultWriter?.flush()
     const summary = buildSummary(this, endedAtMs - this.runStartMs, this.endReason, this.startedWallMs)
+    if (this.recorder && wasStarted) {
+      this.runReport = finishRunReport(this, this.recorder, summary)
+      summary.verdict = this.runReport.verdict
+    }
     if (this.opts.outDir) writeJsonFile(join(this.opts.outDir, RUN_FILES.summary), summary)
+    await this.probeSubscriber?.close().catch(() => undefined)
     await this.metricsServer?.stop()
     await this.broker?.stop()
     this.phase = 'stopped'
@@ -436,9 +558,24 @@ export class Fleet extends EventEmitter {
     return summary
   }
 
-  /** Flushes outputs synchronously (for a process that is about to exit). */
+  /**
+   * Flushes outputs synchronously (for a process that is about to exit, e.g. on a second Ctrl-C):
+   * the fault log, and a report of what was measured so far, marked partial.
+   */
   flushOutputs(): void {
     this.faultWriter?.flush()
+    if (this.recorder && !this.runReport && this.phase !== 'created') {
+      const summary = buildSummary(this, this.elapsedMs(), 'interrupted', this.startedWallMs)
+      this.runReport = finishRunReport(this, this.recorder, summary)
+    }
+  }
+
+  /** Waits (≤ 2 s wall) for messages still on their way through an external broker to the probe. */
+  private async drainDeliveries(): Promise<void> {
+    const wall = new RealClock()
+    for (let waited = 0; this.recorder!.probe.inFlight > 0 && waited < 2_000; waited += 50) {
+      await new Promise<void>((resolve) => wall.setTimeout(resolve, 50))
+    }
   }
 
   private later(ms: number, fn: () => void, relative = true): void {
@@ -450,10 +587,20 @@ export class Fleet extends EventEmitter {
   }
 }
 
+function deliveryTotals(rec: SoakRecorder | undefined) {
+  const c = rec?.probe.counts
+  return c ? { ...c, inFlight: rec.probe.inFlight } : { delivered: 0, duplicates: 0, unexplainedDuplicates: 0, reordered: 0, unexplainedReordered: 0, inFlight: 0 }
+}
+
 /** Shard k of N of a device list: [⌊kD/N⌋, ⌊(k+1)D/N⌋) (DESIGN.md, scale-out). */
 export function shardOf<T>(all: readonly T[], shard: { index: number; count: number } | undefined): readonly T[] {
   if (!shard) return all
-  return all.slice(Math.floor((shard.index * all.length) / shard.count), Math.floor(((shard.index + 1) * all.length) / shard.count))
+  return all.slice(shardStart(all.length, shard), shardStart(all.length, { index: shard.index + 1, count: shard.count }))
+}
+
+/** Index of the first device of shard k of N among D devices: ⌊kD/N⌋ (0 without a shard). */
+export function shardStart(devices: number, shard: { index: number; count: number } | undefined): number {
+  return shard ? Math.floor((shard.index * devices) / shard.count) : 0
 }
 
 function matches(d: VirtualDevice, f: CountFilter): boolean {

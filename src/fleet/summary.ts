@@ -22,6 +22,8 @@ export interface RunSummary {
   commands: number
   faults: { faultId: string; kind: string; devices: number; truncated: number }[]
   finalStates: { connectivity: Record<string, number>; firmware: Record<string, number>; battery: Record<string, number> }
+  /** The thresholds' verdict (report.json has the details); absent when the run was not measured. */
+  verdict?: 'pass' | 'fail' | 'none'
 }
 
 export function buildSummary(fleet: Fleet, elapsedMs: number, status: RunSummary['status'], startedWallMs: number): RunSummary {

@@ -1,2 +1,6 @@
 export * from './fleet-metrics.js'
 export * from './metrics-server.js'
+export * from './duration-histogram.js'
+export * from './delivery-probe.js'
+export * from './process-monitor.js'
+export * from './tracing.js'

@@ -1,3 +1,4 @@
 export * from './jsonl-writer.js'
 export * from './run-folder.js'
 export * from './dataset/index.js'
+export * from './report/index.js'

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ID_PATTERN_TOKEN } from '../core/index.js'
 import { labels, name, positiveDurationMs } from './common.js'
 import { faultListSchema, type FaultEntrySchemas } from './fault.schema.js'
+import { thresholdsSchema } from './thresholds.js'
 
 export const groupSchema = z.strictObject({
   name,
@@ -43,6 +44,8 @@ export function fleetFileSchema(faultKinds: FaultEntrySchemas) {
       metrics: metricsSchema,
       groups: z.array(groupSchema).min(1),
       faults: faultListSchema(faultKinds).default([]),
+      /** Pass/fail criteria on the run's SLIs (docs/fleet-file.md#thresholds); parsed, in file order. */
+      thresholds: thresholdsSchema.prefault({}),
     })
     .superRefine(
       (f, ctx) => {

@@ -40,6 +40,8 @@ export interface LinkListener {
 export interface PublishOptions {
   qos: 0 | 1
   retain?: boolean
+  /** MQTT 5 user properties (e.g. W3C `traceparent`); ignored on MQTT 3.1.1 sessions. */
+  userProperties?: Record<string, string>
 }
 
 export interface DeviceLink {
@@ -61,6 +63,12 @@ export interface DeviceLink {
   readonly publishesLost: number
   /** Bytes of application payload published over this link's life. */
   readonly bytesPublished: number
+  /**
+   * False when nothing behind the link reads payload bytes (an in-process link into a dataset, which
+   * takes its rows from the samples): a device then skips encoding its telemetry, and those publishes
+   * count no bytes. Absent means true.
+   */
+  readonly readsPayloads?: boolean
 }
 
 export type LinkFactory = (opts: LinkOptions, listener: LinkListener) => DeviceLink

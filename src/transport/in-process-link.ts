@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../core/index.js'
 import type { DeviceLink, LinkListener, LinkOptions, PublishOptions } from './device-link.js'
 import { Lane } from './shaped-stream.js'
-import type { LinkShaping } from './shaping.js'
+import { isShaped, type LinkShaping } from './shaping.js'
 
 /** Receives what in-process links publish (virtual-time runs: dataset writers, captures). */
 export type InProcessSink = (clientId: string, topic: string, payload: Buffer | string, opts: PublishOptions) => void
@@ -12,6 +12,7 @@ export type InProcessSink = (clientId: string, topic: string, payload: Buffer | 
  * allows and telemetry goes to writers instead of a broker. Network faults behave as on a real link.
  */
 export class InProcessLink implements DeviceLink {
+  readonly readsPayloads: boolean
   private up = false
   private attempt = 0
   private networkDown = false
@@ -27,7 +28,9 @@ export class InProcessLink implements DeviceLink {
     private readonly listener: LinkListener,
     private readonly clock: Clock,
     private readonly sink: InProcessSink,
+    linkOpts: InProcessLinkOptions = {},
   ) {
+    this.readsPayloads = linkOpts.readsPayloads ?? true
     this.random = opts.random ?? (() => 0.5)
     this.lane = new Lane(
       clock,
@@ -95,7 +98,12 @@ export class InProcessLink implements DeviceLink {
       return true // the device sent it; the network lost it
     }
     this.bytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length
-    this.lane.push({ topic, payload, opts, session: this.attempt, onFlushed })
+    // Nothing held and nothing shaping the path: straight to the sink (what the lane would do, without
+    // an envelope per publish: a dataset publishes millions).
+    if (this.lane.length === 0 && !isShaped(this.shaping)) {
+      this.sink(this.opts.clientId, topic, payload, opts)
+      onFlushed?.()
+    } else this.lane.push({ topic, payload, opts, session: this.attempt, onFlushed })
     return true
   }
 
@@ -128,6 +136,15 @@ export class InProcessLink implements DeviceLink {
   }
 }
 
-export function inProcessLinkFactory(clock: Clock, sink: InProcessSink) {
-  return (opts: LinkOptions, listener: LinkListener): DeviceLink => new InProcessLink(opts, listener, clock, sink)
+export interface InProcessLinkOptions {
+  /**
+   * Whether the sink reads payload bytes (default true). With false, devices skip encoding their
+   * telemetry (see DeviceLink.readsPayloads); payloads a fault rewrites (malformed, schema drift)
+   * are still built, by the fault.
+   */
+  readsPayloads?: boolean
+}
+
+export function inProcessLinkFactory(clock: Clock, sink: InProcessSink, linkOpts: InProcessLinkOptions = {}) {
+  return (opts: LinkOptions, listener: LinkListener): DeviceLink => new InProcessLink(opts, listener, clock, sink, linkOpts)
 }

@@ -22,6 +22,11 @@ export class Lane<T = Buffer> {
     private readonly size: (chunk: T) => number = (c) => (c as unknown as Buffer).length,
   ) {}
 
+  /** Items held, waiting for the clock or the end of a pause. */
+  get length(): number {
+    return this.queue.length
+  }
+
   push(chunk: T): void {
     if (this.queue.length === 0 && !isShaped(this.shaping())) return this.out(chunk)
     this.queue.push({ chunk, sentAt: this.clock.now() })

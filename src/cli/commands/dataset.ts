@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { errors, formatDuration, parseDuration } from '../../core/index.js'
-import { loadFleet, runDataset, type DatasetFormat, type DatasetProgress } from '../../fleet/index.js'
+import { loadFleet, maxDatasetWorkers, runDataset, type DatasetFormat, type DatasetProgress } from '../../fleet/index.js'
 import { fleetOptions } from '../args.js'
 import { EXIT } from '../exit-codes.js'
 import { DatasetProgressLine } from '../dataset-progress.js'
@@ -14,6 +14,7 @@ interface DatasetFlags {
   devices?: number
   duration?: string
   shard?: { index: number; count: number }
+  workers: number
   json?: boolean
   progress: boolean
   exports: boolean
@@ -26,6 +27,14 @@ function shardArg(value: string): { index: number; count: number } {
   const count = Number(m?.[2])
   if (!m || count < 1 || index >= count) throw new InvalidArgumentError(`expected k/N with 0 ≤ k < N, got "${value}"`)
   return { index, count }
+}
+
+function workersArg(value: string): number {
+  const n = Number(value)
+  const max = maxDatasetWorkers()
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1 (one worker thread per core), got "${value}"`)
+  if (n > max) throw new InvalidArgumentError(`expected at most ${max} (twice this machine's ${max / 2} cores), got "${value}"`)
+  return n
 }
 
 function formatArg(value: string): DatasetFormat {
@@ -44,6 +53,7 @@ export function registerDataset(program: Command, setExit: (code: number) => voi
     .option('--out <dir>', 'output folder, new or empty (default data/<fleet>-seed<seed>/)')
     .option('--format <format>', 'telemetry file format: parquet, csv or jsonl', formatArg, 'parquet')
     .option('--shard <k/N>', 'write only shard k of N (devices ⌊kD/N⌋…⌊(k+1)D/N⌋−1)', shardArg)
+    .option('--workers <n>', 'simulate on n worker threads, one core each (at most one per telemetry part of 100 devices); the output is the same', workersArg, 1)
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress line')
     .option('--no-exports', 'skip exports/nab and exports/timeeval')
@@ -72,6 +82,7 @@ async function datasetCommand(file: string, flags: DatasetFlags): Promise<number
       seed,
       durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration),
       shard: flags.shard,
+      workers: flags.workers,
       onProgress: (p: DatasetProgress) => progress?.update(p),
       shouldStop: () => interrupted,
       version: '0.1.0',
@@ -83,7 +94,7 @@ async function datasetCommand(file: string, flags: DatasetFlags): Promise<number
     else {
       const rate = result.wallMs > 0 ? Math.round((result.rows * 1000) / result.wallMs) : 0
       process.stdout.write(
-        `fleet-emu dataset ${fleet.spec.name}: ${result.status} — ${result.devices} devices, ${formatDuration(result.simulatedMs)} simulated in ${formatDuration(result.wallMs)}\n` +
+        `fleet-emu dataset ${fleet.spec.name}: ${result.status} — ${result.devices} devices, ${formatDuration(result.simulatedMs)} simulated in ${formatDuration(result.wallMs)}${result.workers > 1 ? ` on ${result.workers} workers` : ''}\n` +
           `  rows       ${result.rows} (${rate}/s)\n  anomalies  ${result.anomalies}\n  folder     ${outDir}/ (manifest.json, telemetry/, anomalies.jsonl, faults.jsonl, exports/, preview.html)\n`,
       )
     }

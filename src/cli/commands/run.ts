@@ -20,6 +20,7 @@ interface RunFlags {
   speed?: number
   links?: 'tcp' | 'memory'
   progress: boolean
+  brokerThread: boolean
 }
 
 function linksArg(value: string): 'tcp' | 'memory' {
@@ -42,6 +43,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--out <dir>', 'output folder (default runs/<fleet>-<UTC time>/)')
     .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', positiveNumberArg)
     .option('--links <kind>', 'how devices reach the embedded broker: tcp (sockets, default) or memory (no file descriptors; for >10k devices)', linksArg)
+    .option('--no-broker-thread', 'run the embedded broker on the devices’ thread instead of its own')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress line')
     .action(async (file: string, flags: RunFlags) => setExit(await runCommand(file, flags)))
@@ -58,6 +60,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     metricsPort: flags.metrics === false ? false : flags.metricsPort,
     speed: flags.speed,
     links: flags.links,
+    brokerThread: flags.brokerThread,
     outDir,
   })
   let interrupted = false
@@ -81,9 +84,10 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     progress?.start()
     const summary = await fleet.run()
     progress?.stop()
-    if (flags.json) process.stdout.write(JSON.stringify({ ...summary, outDir }, null, 2) + '\n')
-    else process.stdout.write(formatSummary(summary, outDir))
-    return summary.status === 'interrupted' ? EXIT.interrupted : EXIT.ok
+    if (flags.json) process.stdout.write(JSON.stringify({ ...summary, outDir, slis: fleet.report?.slis, thresholds: fleet.report?.thresholds }, null, 2) + '\n')
+    else process.stdout.write(formatSummary(summary, outDir, fleet.report))
+    if (summary.status === 'interrupted') return EXIT.interrupted
+    return summary.verdict === 'fail' ? EXIT.thresholdsFailed : EXIT.ok
   } finally {
     progress?.stop()
     process.off('SIGINT', onSignal)

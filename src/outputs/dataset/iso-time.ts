@@ -9,17 +9,25 @@ let cachedPrefix = ''
 const pad2 = (n: number) => (n < 10 ? '0' + n : '' + n)
 const pad3 = (n: number) => (n < 10 ? '00' + n : n < 100 ? '0' + n : '' + n)
 
+/** The second last formatted, and its text up to the milliseconds (rows come in time order: most share it). */
+let cachedSecond = Number.NaN
+let cachedSecondPrefix = ''
+
 export function isoTime(ms: number): string {
-  const day = Math.floor(ms / DAY_MS)
-  if (day !== cachedDay) {
-    cachedDay = day
-    cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11)
+  const second = Math.floor(ms / 1000)
+  if (second !== cachedSecond) {
+    const day = Math.floor(ms / DAY_MS)
+    if (day !== cachedDay) {
+      cachedDay = day
+      cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11)
+    }
+    let rest = second * 1000 - day * DAY_MS
+    const h = Math.floor(rest / 3_600_000)
+    rest -= h * 3_600_000
+    const m = Math.floor(rest / 60_000)
+    rest -= m * 60_000
+    cachedSecond = second
+    cachedSecondPrefix = `${cachedPrefix}${pad2(h)}:${pad2(m)}:${pad2(Math.floor(rest / 1000))}.`
   }
-  let rest = ms - day * DAY_MS
-  const h = Math.floor(rest / 3_600_000)
-  rest -= h * 3_600_000
-  const m = Math.floor(rest / 60_000)
-  rest -= m * 60_000
-  const s = Math.floor(rest / 1000)
-  return `${cachedPrefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${pad3(rest - s * 1000)}Z`
+  return `${cachedSecondPrefix}${pad3(ms - second * 1000)}Z`
 }

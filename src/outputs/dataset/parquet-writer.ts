@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { ParquetWriter, fileWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer'
+import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer'
 import { errors } from '../../core/index.js'
-import { TELEMETRY_COLUMNS, type RowFileWriter, type TelemetryRow } from './row.js'
+import { TELEMETRY_COLUMNS, type SampleRowWriter, type SampleRows, type TelemetryRow, type WrittenFile } from './row.js'
 
 /** Options of {@link createParquetWriter}. */
 export interface ParquetWriterOptions {
@@ -11,7 +12,7 @@ export interface ParquetWriterOptions {
 }
 
 /** A {@link RowFileWriter} for Parquet that tells how many rows it holds in memory. */
-export interface ParquetRowWriter extends RowFileWriter {
+export interface ParquetRowWriter extends SampleRowWriter {
   /** Rows buffered for the row group in progress (never more than `rowGroupSize`). */
   readonly bufferedRows: number
   /** Row groups written to the file so far. */
@@ -74,17 +75,43 @@ export const TELEMETRY_PARQUET_SCHEMA: readonly SchemaElement[] = [
   ...TELEMETRY_COLUMNS.map((name) => ({ name, ...COLUMN_SCHEMA[name] })),
 ]
 
+/** A nullable DOUBLE column: values in a typed array, nulls flagged beside them. */
+class NullableColumn {
+  private readonly numbers: Float64Array
+  private readonly isNull: Uint8Array
+
+  constructor(capacity: number) {
+    this.numbers = new Float64Array(capacity)
+    this.isNull = new Uint8Array(capacity)
+  }
+
+  set(i: number, v: number | null): void {
+    this.isNull[i] = v === null ? 1 : 0
+    // -0 is written as 0, as the CSV and JSONL writers print it (and dictionary pages would merge the
+    // two anyway: they key values by SameValueZero).
+    this.numbers[i] = v === null || v === 0 ? 0 : v
+  }
+
+  /** The first n values as the writer takes them (null where null). */
+  values(n: number): (number | null)[] {
+    const out = new Array<number | null>(n)
+    for (let i = 0; i < n; i++) out[i] = this.isNull[i] ? null : this.numbers[i]!
+    return out
+  }
+}
+
 /**
- * Column buffers for one row group, allocated once and reused: numbers in typed arrays, strings and
- * nullables in plain arrays.
+ * Column buffers for one row group, allocated once and reused: numbers in typed arrays (nullable ones
+ * with a null flag beside them: a number in a plain array is a heap object, held until the group is
+ * written, which made every row's value old-generation garbage), strings in plain arrays.
  */
 class RowGroupBuffer {
   readonly ts: Float64Array
   readonly tsDevice: Float64Array
   readonly valueClean: Float64Array
   readonly seq: BigInt64Array
-  readonly value: (number | null)[]
-  readonly battery: (number | null)[]
+  readonly value: NullableColumn
+  readonly battery: NullableColumn
   readonly isAnomaly: boolean[]
   readonly deviceId: string[]
   readonly profile: string[]
@@ -99,8 +126,8 @@ class RowGroupBuffer {
     this.tsDevice = new Float64Array(capacity)
     this.valueClean = new Float64Array(capacity)
     this.seq = new BigInt64Array(capacity)
-    this.value = new Array<number | null>(capacity).fill(null)
-    this.battery = new Array<number | null>(capacity).fill(null)
+    this.value = new NullableColumn(capacity)
+    this.battery = new NullableColumn(capacity)
     this.isAnomaly = new Array<boolean>(capacity).fill(false)
     this.deviceId = new Array<string>(capacity).fill('')
     this.profile = new Array<string>(capacity).fill('')
@@ -118,8 +145,8 @@ class RowGroupBuffer {
     // two anyway: they key values by SameValueZero).
     this.valueClean[i] = r.value_clean === 0 ? 0 : r.value_clean
     this.seq[i] = BigInt(r.seq)
-    this.value[i] = r.value === 0 ? 0 : r.value
-    this.battery[i] = r.battery === 0 ? 0 : r.battery
+    this.value.set(i, r.value)
+    this.battery.set(i, r.battery)
     this.isAnomaly[i] = r.is_anomaly
     this.deviceId[i] = r.device_id
     this.profile[i] = r.profile
@@ -127,6 +154,27 @@ class RowGroupBuffer {
     this.anomalyIds[i] = r.anomaly_ids
     this.connectivity[i] = r.connectivity
     this.firmware[i] = r.firmware_version
+  }
+
+  /** Row `k` of a sample (see SampleRows), without a row object in between. */
+  pushSample(s: SampleRows, k: number): void {
+    const i = this.length++
+    const clean = s.clean[k]!
+    const value = s.values[k]!
+    const ids = s.anomalyIds[k]!
+    this.ts[i] = s.ts
+    this.tsDevice[i] = s.ts_device
+    this.valueClean[i] = clean === 0 ? 0 : clean
+    this.seq[i] = BigInt(s.seq)
+    this.value.set(i, value)
+    this.battery.set(i, s.battery)
+    this.isAnomaly[i] = ids !== ''
+    this.deviceId[i] = s.device_id
+    this.profile[i] = s.profile
+    this.sensor[i] = s.sensors[k]!
+    this.anomalyIds[i] = ids
+    this.connectivity[i] = s.connectivity
+    this.firmware[i] = s.firmware_version
   }
 
   /** The buffered rows as column sources, in TELEMETRY_COLUMNS order. */
@@ -140,13 +188,13 @@ class RowGroupBuffer {
       device_id: cut(this.deviceId),
       profile: cut(this.profile),
       sensor: cut(this.sensor),
-      value: cut(this.value),
+      value: this.value.values(n),
       value_clean: cut(this.valueClean),
       is_anomaly: cut(this.isAnomaly),
       anomaly_ids: cut(this.anomalyIds),
       seq: cut(this.seq),
       connectivity: cut(this.connectivity),
-      battery: cut(this.battery),
+      battery: this.battery.values(n),
       firmware_version: cut(this.firmware),
     }
     return TELEMETRY_COLUMNS.map((name) => ({
@@ -158,7 +206,57 @@ class RowGroupBuffer {
   }
 }
 
+/**
+ * hyparquet-writer's file writer (bytes buffered, written in ~1 MB chunks), keeping one descriptor
+ * instead of reopening the file per chunk, and hashing the chunks as they go (the manifest's sha256
+ * without reading the file again).
+ */
+class HashingFileWriter extends ByteWriter {
+  private readonly fd: number
+  private readonly hash = createHash('sha256')
+  written = 0
+  digest = ''
+
+  constructor(file: string) {
+    super()
+    this.fd = openSync(file, 'w')
+  }
+
+  private flushChunk(): void {
+    const chunk = new Uint8Array(this.buffer, 0, this.index)
+    for (let off = 0; off < chunk.length; ) off += writeSync(this.fd, chunk, off)
+    this.hash.update(chunk)
+    this.written += chunk.length
+    this.index = 0
+  }
+
+  override ensure(size: number): void {
+    if (this.index > 1_000_000) this.flushChunk()
+    if (this.index + size > this.buffer.byteLength) {
+      const grown = new ArrayBuffer(Math.max(this.buffer.byteLength * 2, this.index + size))
+      new Uint8Array(grown).set(new Uint8Array(this.buffer, 0, this.index))
+      this.buffer = grown
+      this.view = new DataView(grown)
+    }
+  }
+
+  override finish(): void {
+    this.flushChunk()
+    closeSync(this.fd)
+    this.digest = this.hash.digest('hex')
+  }
+
+  override getBuffer(): ArrayBuffer {
+    throw new Error('getBuffer is not supported by a file writer')
+  }
+
+  override getBytes(): Uint8Array<ArrayBuffer> {
+    throw new Error('getBytes is not supported by a file writer')
+  }
+}
+
 class ParquetFileWriter implements ParquetRowWriter {
+  private readonly out: HashingFileWriter
   private readonly writer: ParquetWriter
   private readonly buffer: RowGroupBuffer
   private rows = 0
@@ -175,8 +273,9 @@ class ParquetFileWriter implements ParquetRowWriter {
     this.buffer = new RowGroupBuffer(rowGroupSize)
     try {
       mkdirSync(dirname(file), { recursive: true })
+      this.out = new HashingFileWriter(file)
       this.writer = new ParquetWriter({
-        writer: fileWriter(file),
+        writer: this.out,
         schema: [...TELEMETRY_PARQUET_SCHEMA],
         codec: 'SNAPPY',
         createdBy: PARQUET_CREATED_BY,
@@ -201,6 +300,15 @@ class ParquetFileWriter implements ParquetRowWriter {
     if (this.buffer.length === this.buffer.capacity) this.flushGroup()
   }
 
+  writeSample(s: SampleRows): void {
+    if (this.closed) throw errors.internal(`parquet writer for ${this.file} is closed`)
+    for (let k = 0; k < s.count; k++) {
+      this.buffer.pushSample(s, k)
+      this.rows++
+      if (this.buffer.length === this.buffer.capacity) this.flushGroup()
+    }
+  }
+
   /** Encodes the buffered rows as one row group and appends it to the file (synchronously). */
   private flushGroup(): void {
     if (this.buffer.length === 0) return
@@ -217,7 +325,7 @@ class ParquetFileWriter implements ParquetRowWriter {
     this.buffer.length = 0
   }
 
-  async close(): Promise<{ file: string; rows: number }> {
+  async close(): Promise<WrittenFile> {
     if (!this.closed) {
       this.closed = true
       this.flushGroup()
@@ -227,7 +335,7 @@ class ParquetFileWriter implements ParquetRowWriter {
         throw errors.outputWrite(this.file, e)
       }
     }
-    return { file: this.file, rows: this.rows }
+    return { file: this.file, rows: this.rows, bytes: this.out.written, sha256: this.out.digest }
   }
 }
 

@@ -57,7 +57,7 @@ function timeTicks(t0: number, t1: number): { ticks: number[]; label: (t: number
   return { ticks, label }
 }
 
-function valueTicks(lo: number, hi: number): number[] {
+export function valueTicks(lo: number, hi: number): number[] {
   const raw = (hi - lo) / 5
   const mag = 10 ** Math.floor(Math.log10(raw))
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag
@@ -97,14 +97,14 @@ function decimate<T extends [number, number]>(points: T[], t0: number, span: num
 }
 
 /** An SVG path through runs of finite points; a null or NaN reading breaks the line. */
-function pathOf(runs: [number, number][][], x: (t: number) => number, y: (v: number) => number): string {
+export function pathOf(runs: [number, number][][], x: (t: number) => number, y: (v: number) => number): string {
   return runs
     .filter((run) => run.length > 0)
     .map((run) => run.map(([t, v], i) => `${i === 0 ? 'M' : 'L'}${f1(x(t))} ${f1(y(v))}`).join(''))
     .join('')
 }
 
-function runsOf(points: [number, number | null][]): [number, number][][] {
+export function runsOf(points: [number, number | null][]): [number, number][][] {
   const runs: [number, number][][] = [[]]
   for (const [t, v] of points) {
     if (v === null || !Number.isFinite(v)) {

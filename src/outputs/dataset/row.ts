@@ -37,10 +37,18 @@ export const TELEMETRY_COLUMNS = [
   'firmware_version',
 ] as const
 
+/** A finished file: its rows and, when the writer hashed what it wrote, its size and sha256. */
+export interface WrittenFile {
+  file: string
+  rows: number
+  bytes?: number
+  sha256?: string
+}
+
 /** Streams rows to one file; close() finishes it and reports what was written. */
 export interface RowFileWriter {
   write(row: TelemetryRow): void
-  close(): Promise<{ file: string; rows: number }>
+  close(): Promise<WrittenFile>
   /** Resolves once buffered output has reached the OS (backpressure: memory stays flat). */
   drained?(): Promise<void>
 }

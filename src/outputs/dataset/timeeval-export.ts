@@ -1,13 +1,14 @@
 import { join } from 'node:path'
 import { errors } from '../../core/index.js'
-import type { AppendFiles } from './exports.js'
+import type { AppendFiles, AppendHandle } from './exports.js'
 import { isoTime } from './iso-time.js'
 import { safeFileName } from './nab-export.js'
-import type { TelemetryRow } from './row.js'
+import type { SampleRows, TelemetryRow } from './row.js'
 
 /** One device's file, and the sample being joined (its rows share ts and seq). */
 interface DeviceFile {
   file: string
+  out: AppendHandle
   sensors: string[]
   column: Map<string, number>
   /** Sensor order not given: taken from the device's first sample, then fixed. */
@@ -24,6 +25,7 @@ interface DeviceFile {
 /** The TimeEval part of the exports; see createDatasetExports. */
 export interface TimeEvalExport {
   write(row: TelemetryRow): void
+  writeSample(s: SampleRows): void
   /** Writes the last sample of every device (the files are finished by the AppendFiles' close). */
   finish(): void
 }
@@ -39,27 +41,45 @@ class TimeEvalExportWriter implements TimeEvalExport {
 
   write(row: TelemetryRow): void {
     const d = this.devices.get(row.device_id) ?? this.open(row.device_id)
-    if (d.pending && (row.ts !== d.ts || row.seq !== d.seq)) this.emit(d)
+    this.begin(d, row.ts, row.seq)
+    d.values[this.column(d, row.device_id, row.sensor)] = row.value
+    d.anomalous ||= row.is_anomaly
+  }
+
+  writeSample(s: SampleRows): void {
+    const d = this.devices.get(s.device_id) ?? this.open(s.device_id)
+    this.begin(d, s.ts, s.seq)
+    for (let k = 0; k < s.count; k++) {
+      d.values[this.column(d, s.device_id, s.sensors[k]!)] = s.values[k]!
+      d.anomalous ||= s.anomalyIds[k] !== ''
+    }
+  }
+
+  /** Makes (ts, seq) the pending sample of the device, writing the one before when it differs. */
+  private begin(d: DeviceFile, ts: number, seq: number): void {
+    if (d.pending && (ts !== d.ts || seq !== d.seq)) this.emit(d)
     if (!d.pending) {
       d.pending = true
-      d.ts = row.ts
-      d.seq = row.seq
-      d.values = new Array<number | null | undefined>(d.sensors.length)
+      d.ts = ts
+      d.seq = seq
+      d.values.fill(undefined) // reused: a line per sample, millions of them
       d.anomalous = false
     }
-    let i = d.column.get(row.sensor)
+  }
+
+  private column(d: DeviceFile, deviceId: string, sensor: string): number {
+    let i = d.column.get(sensor)
     if (i === undefined) {
       if (!d.learning) {
         throw errors.internal(
-          `TimeEval export: device "${row.device_id}" has a row for sensor "${row.sensor}", which is not among its sensors ` +
+          `TimeEval export: device "${deviceId}" has a row for sensor "${sensor}", which is not among its sensors ` +
             `(${d.sensors.join(', ')}) — pass sensorsOf so that every sensor has a column from the start`,
         )
       }
-      i = d.sensors.push(row.sensor) - 1
-      d.column.set(row.sensor, i)
+      i = d.sensors.push(sensor) - 1
+      d.column.set(sensor, i)
     }
-    d.values[i] = row.value
-    d.anomalous ||= row.is_anomaly
+    return i
   }
 
   finish(): void {
@@ -69,8 +89,10 @@ class TimeEvalExportWriter implements TimeEvalExport {
   private open(deviceId: string): DeviceFile {
     const given = this.sensorsOf?.(deviceId)
     const sensors = given ? [...given] : []
+    const file = join(this.dir, `${safeFileName(deviceId)}.csv`)
     const d: DeviceFile = {
-      file: join(this.dir, `${safeFileName(deviceId)}.csv`),
+      file,
+      out: this.files.handle(file),
       sensors,
       column: new Map(sensors.map((s, i) => [s, i])),
       learning: !given,
@@ -92,15 +114,15 @@ class TimeEvalExportWriter implements TimeEvalExport {
       d.learning = false
       const columns: Record<string, string> = {}
       d.sensors.forEach((s, i) => (columns[`value-${i}`] = s))
-      this.files.append(d.file.replace(/\.csv$/, '.columns.json'), JSON.stringify(columns, null, 2) + '\n')
-      this.files.append(d.file, `timestamp,${d.sensors.map((_, i) => `value-${i}`).join(',')},is_anomaly\n`)
+      this.files.writeFile(d.file.replace(/\.csv$/, '.columns.json'), JSON.stringify(columns, null, 2) + '\n')
+      this.files.appendTo(d.out, `timestamp,${d.sensors.map((_, i) => `value-${i}`).join(',')},is_anomaly\n`)
     }
     let line = isoTime(d.ts)
     for (let i = 0; i < d.sensors.length; i++) {
       const v = d.values[i]
       line += v === null || v === undefined ? ',' : `,${v}`
     }
-    this.files.append(d.file, `${line},${d.anomalous ? 1 : 0}\n`)
+    this.files.appendTo(d.out, `${line},${d.anomalous ? 1 : 0}\n`)
     d.pending = false
   }
 }

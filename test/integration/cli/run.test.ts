@@ -6,6 +6,7 @@ import { cli, tmp, waitForOutput } from './cli-helpers.js'
 
 const FAST = 'test/fixtures/integration/fast.fleet.yaml'
 const FAULTS = 'test/fixtures/integration/fast-faults.fleet.yaml'
+const GATED = 'test/fixtures/integration/thresholds.fleet.yaml'
 
 describe('fleet-emu run', () => {
   it('runs for --duration, exits 0 and writes summary.json and faults.jsonl', async () => {
@@ -47,8 +48,47 @@ describe('fleet-emu run', () => {
         expect(r.end_ms).toBeGreaterThan(r.start_ms)
       }
       expect(run.stdout()).toContain('interrupted')
+      // The soak report is written for a run cut short too, and says so.
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; partial: boolean }; timeline: { points: unknown[] } }
+      expect(report.run).toMatchObject({ status: 'interrupted', partial: true })
+      expect(report.timeline.points.length).toBeGreaterThan(0)
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/partial/i)
     })
   }
+
+  it('thresholds that hold: exit 0, each one listed as ok; report.json has the verdicts', async () => {
+    const out = tmp('gate-pass')
+    const run = cli(['run', GATED, '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
+    const { code } = await run.exit
+    expect(run.stderr()).not.toMatch(/\n\s+at /)
+    expect(code).toBe(0)
+    expect(run.stdout()).toMatch(/thresholds\s+all passed/)
+    expect(run.stdout()).toMatch(/ok\s+reconnect_p95 < 10s: no reconnects/)
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { verdict: string; thresholds: { sli: string; pass: boolean }[] }
+    expect(report.verdict).toBe('pass')
+    expect(report.thresholds.map((t) => [t.sli, t.pass])).toEqual([
+      ['connect_success_rate', true],
+      ['unexplained_loss', true],
+      ['online_at_end_rate', true],
+      ['messages_delivered', true],
+      ['reconnect_p95', true],
+    ])
+  })
+
+  it('a breached threshold: the run completes, prints which one failed and exits 3', async () => {
+    const out = tmp('gate-fail')
+    // 300 ms is too short for 100 deliveries from 20 devices at 200 ms. Whether every device is
+    // online by then depends on the machine's load, so only the delivery threshold is pinned.
+    const run = cli(['run', GATED, '--duration', '300ms', '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
+    const { code } = await run.exit
+    expect(run.stderr()).not.toMatch(/\n\s+at /)
+    expect(code).toBe(3)
+    expect(run.stdout()).toMatch(/[1-5] of 5 FAILED/)
+    expect(run.stdout()).toMatch(/FAIL messages_delivered >= 100: \d+ < 100/)
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { verdict: string; run: { status: string } }
+    expect(report).toMatchObject({ verdict: 'fail', run: { status: 'complete' } })
+    expect(existsSync(join(out, 'report.html'))).toBe(true)
+  })
 
   it('exits 2 on an invalid flag value, with a message and no stack trace', async () => {
     const run = cli(['run', FAST, '--duration', 'soon', '--no-metrics', '--broker-port', '0', '--out', tmp('bad')])

@@ -56,6 +56,7 @@ describe('errors (factories)', () => {
     errors.specInvalid('f.yaml', [problem]),
     errors.yamlSyntax('f.yaml', [problem], cause),
     errors.fileNotFound('device profile', 'devices/x.device.yaml'),
+    errors.notAReport('runs/x/report.json', 'not valid JSON'),
     errors.badDuration('5x'),
     errors.badArgument('speed must be > 0'),
     errors.brokerListen('127.0.0.1', 1883, cause),

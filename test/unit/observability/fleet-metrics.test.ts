@@ -13,6 +13,13 @@ const FLEET_METRICS = {
   fleet_fault_activations_total: 'counter',
   fleet_faults_active: 'gauge',
   fleet_commands_total: 'counter',
+  fleet_message_latency_seconds: 'histogram',
+  fleet_connect_duration_seconds: 'histogram',
+  fleet_reconnect_duration_seconds: 'histogram',
+  fleet_messages_delivered_total: 'counter',
+  fleet_message_duplicates_total: 'counter',
+  fleet_messages_reordered_total: 'counter',
+  fleet_messages_in_flight: 'gauge',
 }
 
 const DEVICE_LABELS = /^(device|device_?id|id|client_?id|clientid)$/i
@@ -37,7 +44,7 @@ describe('FleetMetrics', () => {
     }
   })
 
-  it('labels by profile, state, outcome, reason, kind, command and status — never by device id', () => {
+  it('labels by profile, state, outcome, reason, kind, command, status and explained — never by device id', () => {
     const m = new FleetMetrics({ scenario: 's', defaultMetrics: false })
     const labels = Object.fromEntries(
       m.registry.getMetricsAsArray().map((metric) => {
@@ -55,6 +62,13 @@ describe('FleetMetrics', () => {
       fleet_fault_activations_total: ['kind'],
       fleet_faults_active: ['kind'],
       fleet_commands_total: ['command', 'profile', 'status'],
+      fleet_message_latency_seconds: ['profile'],
+      fleet_connect_duration_seconds: ['profile'],
+      fleet_reconnect_duration_seconds: ['kind', 'profile'],
+      fleet_messages_delivered_total: [],
+      fleet_message_duplicates_total: ['explained'],
+      fleet_messages_reordered_total: ['explained'],
+      fleet_messages_in_flight: [],
     })
     for (const names of Object.values(labels)) for (const n of names) expect(n).not.toMatch(DEVICE_LABELS)
   })

@@ -21,7 +21,7 @@ describe('formatPath', () => {
 
 describe('knownKeysAt', () => {
   it('lists the keys of the object at the path, through arrays, defaults and prefaults', () => {
-    expect(knownKeysAt(fleetSchema, [], {})).toEqual(['name', 'description', 'seed', 'duration', 'start', 'ramp', 'broker', 'metrics', 'groups', 'faults'])
+    expect(knownKeysAt(fleetSchema, [], {})).toEqual(['name', 'description', 'seed', 'duration', 'start', 'ramp', 'broker', 'metrics', 'groups', 'faults', 'thresholds'])
     expect(knownKeysAt(fleetSchema, ['groups', 0], { groups: [{}] })).toEqual(['name', 'profile', 'count', 'idPattern', 'labels'])
     expect(knownKeysAt(fleetSchema, ['broker'], {})).toEqual(['url', 'host', 'port', 'username', 'password'])
     expect(knownKeysAt(deviceProfileSchema, ['connectivity', 'backoff'], {})).toEqual(['initial', 'max', 'multiplier', 'jitter'])

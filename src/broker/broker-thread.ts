@@ -1,0 +1,138 @@
+import type { Duplex } from 'node:stream'
+import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { errors } from '../core/index.js'
+import type { BrokerWorkerData, FromBroker, ToBroker } from './broker-protocol.js'
+import { StreamMux } from './stream-mux.js'
+
+export type PublishTap = (topic: string, payloadHead: Buffer | string, clientId: string, atHiresMs: number) => void
+
+/**
+ * The embedded broker running in a worker thread, so aedes has a core of its own while the devices
+ * run on the main one. Devices reach it through in-memory streams multiplexed over the worker's
+ * message port (`connector()`: no socket, no file descriptor); it also listens on TCP for anyone
+ * else (a backend, mosquitto_sub). The fault controls are the same as EmbeddedBroker's.
+ */
+export class BrokerThread {
+  private readonly mux: StreamMux
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  private readonly taps: PublishTap[] = []
+  private nextCall = 1
+  private exited = false
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    this.mux = new StreamMux((batch) => this.post({ t: 'data', batch }, [batch.bytes]))
+    worker.on('message', (m: FromBroker) => this.onMessage(m))
+    worker.on('exit', () => {
+      this.exited = true
+      this.mux.destroyAll()
+      for (const p of this.pending.values()) p.reject(new Error('broker thread exited'))
+      this.pending.clear()
+    })
+  }
+
+  static async start(opts: { host?: string; port?: number; tapPublishes?: boolean } = {}): Promise<BrokerThread> {
+    const host = opts.host ?? '127.0.0.1'
+    const port = opts.port ?? 1883
+    // Run from TypeScript sources (tests, tsx) the worker is TypeScript too: it registers tsx's
+    // loader in its own thread first (loader flags of the parent do not reach worker threads here).
+    const ext = extname(fileURLToPath(import.meta.url))
+    const entry = new URL(`./broker-worker${ext}`, import.meta.url)
+    const workerData = { host, port, tapPublishes: opts.tapPublishes ?? true } satisfies BrokerWorkerData
+    const worker =
+      ext === '.ts'
+        ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry.href)}) })`, { eval: true, workerData })
+        : new Worker(entry, { workerData })
+    const first = await new Promise<FromBroker>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    if (first.t !== 'ready') {
+      await worker.terminate()
+      throw errors.brokerListen(host, port, Object.assign(new Error(first.t === 'failed' ? first.message : 'broker thread did not start'), { code: first.t === 'failed' ? first.code : undefined }))
+    }
+    return new BrokerThread(worker, host, first.port)
+  }
+
+  get url(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host
+    return `mqtt://${host}:${this.port}`
+  }
+
+  /** A new in-memory connection into the broker (what an MQTT client takes as its stream). */
+  connect(): Duplex {
+    return this.mux.open()
+  }
+
+  /** Called for every message a client publishes, with the time the broker routed it. */
+  onClientPublish(tap: PublishTap): void {
+    this.taps.push(tap)
+  }
+
+  goDown(): Promise<void> {
+    return this.call({ op: 'goDown' }) as Promise<void>
+  }
+
+  comeUp(): Promise<void> {
+    return this.call({ op: 'comeUp' }) as Promise<void>
+  }
+
+  setOutage(on: boolean): void {
+    void this.call({ op: 'setOutage', on }).catch(() => undefined)
+  }
+
+  rejectClient(clientId: string, on: boolean): void {
+    void this.call({ op: 'rejectClient', clientId, on }).catch(() => undefined)
+  }
+
+  disconnectClient(clientId: string): void {
+    void this.call({ op: 'disconnectClient', clientId }).catch(() => undefined)
+  }
+
+  stats(): Promise<{ clientsConnected: number; publishesIn: number }> {
+    return this.call({ op: 'stats' }) as Promise<{ clientsConnected: number; publishesIn: number }>
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return
+    this.mux.flush()
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
+    await this.call({ op: 'stop' }).catch(() => undefined)
+    await exited
+  }
+
+  private call(req: DistributiveOmit<Extract<ToBroker, { t: 'ctl' }>, 't' | 'id'>): Promise<unknown> {
+    if (this.exited) return Promise.reject(new Error('broker thread exited'))
+    const id = this.nextCall++
+    // Data first: a control must not overtake bytes the devices already wrote.
+    this.mux.flush()
+    this.post({ t: 'ctl', id, ...req } as ToBroker)
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }))
+  }
+
+  private post(m: ToBroker, transfer: ArrayBuffer[] = []): void {
+    if (!this.exited) this.worker.postMessage(m, transfer)
+  }
+
+  private onMessage(m: FromBroker): void {
+    if (m.t === 'data') return this.mux.receive(m.batch)
+    if (m.t === 'published') {
+      const it = m.items
+      for (let i = 0; i < it.length; i += 4) for (const tap of this.taps) tap(it[i] as string, it[i + 1] as string, it[i + 2] as string, it[i + 3] as number)
+      return
+    }
+    if (m.t === 'done') {
+      const p = this.pending.get(m.id)
+      this.pending.delete(m.id)
+      if (m.error !== undefined) p?.reject(new Error(m.error))
+      else p?.resolve(m.result)
+    }
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never

@@ -1,0 +1,58 @@
+import { availableParallelism } from 'node:os'
+import { FLEET_EMU_VERSION, wallEpochMs } from '../core/index.js'
+import { writeReport } from '../outputs/index.js'
+import type { RunReport } from '../outputs/index.js'
+import { evaluateThresholds, thresholdsVerdict } from '../spec/index.js'
+import type { Fleet } from './fleet.js'
+import type { SoakRecorder } from './soak-recorder.js'
+import type { RunSummary } from './summary.js'
+
+/**
+ * Closes the measurements, evaluates the fleet file's thresholds, and (with an output folder) writes
+ * report.json and report.html. Runs for every way a run ends, interrupted ones included.
+ */
+export function finishRunReport(fleet: Fleet, recorder: SoakRecorder, summary: RunSummary): RunReport {
+  const slis = recorder.finish(summary.elapsedMs)
+  const thresholds = evaluateThresholds(fleet.resolved.spec.thresholds, slis)
+  const faults = new Map<string, RunReport['faults'][number]>()
+  for (const r of fleet.faultLog) {
+    const key = `${r.fault_id}@${r.start_ms}`
+    const f = faults.get(key)
+    const startMs = r.start_ms - fleet.runStartedAtMs
+    const endMs = r.end_ms - fleet.runStartedAtMs
+    if (f) {
+      f.devices++
+      f.startMs = Math.min(f.startMs, startMs)
+      f.endMs = Math.max(f.endMs, endMs)
+    } else faults.set(key, { faultId: r.fault_id, kind: r.kind, startMs, endMs, devices: 1 })
+  }
+  const report: RunReport = {
+    reportVersion: 1,
+    run: {
+      fleet: summary.fleet,
+      file: summary.file,
+      seed: summary.seed,
+      status: summary.status,
+      partial: summary.partial,
+      startedAt: summary.startedAt,
+      endedAt: new Date(wallEpochMs()).toISOString(),
+      devices: summary.devices,
+      plannedDurationMs: summary.plannedDurationMs,
+      elapsedMs: summary.elapsedMs,
+      speed: fleet.speed,
+      brokerUrl: summary.brokerUrl,
+      links: fleet.linkKind,
+      emulatorVersion: FLEET_EMU_VERSION,
+      node: process.version,
+      cpus: availableParallelism(),
+    },
+    slis,
+    thresholds,
+    verdict: thresholdsVerdict(thresholds),
+    timeline: recorder.timeline(),
+    faults: [...faults.values()].sort((a, b) => a.startMs - b.startMs || a.faultId.localeCompare(b.faultId)),
+    distributions: recorder.distributions(),
+  }
+  if (fleet.outDir) writeReport(fleet.outDir, report)
+  return report
+}

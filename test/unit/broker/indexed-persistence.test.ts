@@ -1,0 +1,55 @@
+import mqtt from 'mqtt'
+import { afterEach, describe, expect, it } from 'vitest'
+import { EmbeddedBroker } from '../../../src/broker/index.js'
+import { topicMatches } from '../../../src/broker/indexed-persistence.js'
+
+describe('topicMatches (MQTT 3.1.1 §4.7)', () => {
+  it.each([
+    ['devices/a/status', 'devices/a/status', true],
+    ['devices/a/status', 'devices/b/status', false],
+    ['devices/+/status', 'devices/a/status', true],
+    ['devices/+/status', 'devices/a/b/status', false],
+    ['devices/+', 'devices/', true], // + matches an empty level
+    ['devices/#', 'devices', true], // # includes the parent level
+    ['devices/#', 'devices/a/b/c', true],
+    ['#', 'anything/at/all', true],
+    ['+/+', 'a/b', true],
+    ['+/+', 'a', false],
+    ['#', '$SYS/broker/uptime', false], // wildcards at the first level do not match $ topics
+    ['+/broker/uptime', '$SYS/broker/uptime', false],
+    ['$SYS/#', '$SYS/broker/uptime', true],
+    ['a/b', 'a/b/c', false],
+  ])('%s ~ %s → %s', (filter, topic, expected) => {
+    expect(topicMatches(filter, topic)).toBe(expected)
+  })
+})
+
+describe('retained messages through the indexed persistence, on a real broker', () => {
+  let broker: EmbeddedBroker | undefined
+  afterEach(async () => {
+    await broker?.stop()
+    broker = undefined
+  })
+
+  it('exact and wildcard subscriptions get exactly the matching retained messages; empty payload clears', async () => {
+    broker = await EmbeddedBroker.start({ port: 0 })
+    const pub = await mqtt.connectAsync(broker.url, { clientId: 'pub' })
+    for (const id of ['a', 'b', 'c']) await pub.publishAsync(`devices/${id}/status`, `online-${id}`, { qos: 1, retain: true })
+    await pub.publishAsync('devices/a/shadow/reported', '{"v":1}', { qos: 1, retain: true })
+    await pub.publishAsync('devices/c/status', '', { qos: 1, retain: true }) // clears c's
+    const receive = async (filter: string) => {
+      const sub = await mqtt.connectAsync(broker!.url, { clientId: `sub-${filter}` })
+      const got: string[] = []
+      sub.on('message', (topic, payload, packet) => packet.retain && got.push(`${topic}=${payload.toString()}`))
+      await sub.subscribeAsync(filter, { qos: 1 })
+      await new Promise((r) => setTimeout(r, 100))
+      await sub.endAsync()
+      return got.sort()
+    }
+    expect(await receive('devices/a/status')).toEqual(['devices/a/status=online-a'])
+    expect(await receive('devices/c/status')).toEqual([])
+    expect(await receive('devices/+/status')).toEqual(['devices/a/status=online-a', 'devices/b/status=online-b'])
+    expect(await receive('devices/a/#')).toEqual(['devices/a/shadow/reported={"v":1}', 'devices/a/status=online-a'])
+    await pub.endAsync()
+  })
+})
