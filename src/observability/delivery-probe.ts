@@ -1,4 +1,5 @@
 import { DurationHistogram } from './duration-histogram.js'
+import { PendingSeqs } from './pending-seqs.js'
 
 export interface DeliveryProbeOptions {
   /**
@@ -24,19 +25,16 @@ export interface ProbeCounts {
   unexplainedLost: number
 }
 
-interface Pending {
-  /** Clock ms (fault windows are on the run clock). */
-  clockMs: number
-  /** Monotonic wall ms (latency is real time, whatever the speed factor). */
-  monoMs: number
-}
-
 interface DeviceTrack {
-  /** seq → publish times of copies not delivered yet (a duplicating fault publishes a seq twice). */
-  pending: Map<number, Pending[]>
-  /** Every seq ≤ watermark was delivered; `above` holds the delivered ones past it. */
+  /**
+   * seq → publish times of copies not delivered yet (a duplicating fault publishes a seq twice):
+   * clock ms (fault windows are on the run clock) and monotonic wall ms (latency is real time,
+   * whatever the speed factor).
+   */
+  pending: PendingSeqs
+  /** Every seq ≤ watermark was delivered; `above` holds the delivered ones past it (made on first use). */
   watermark: number
-  above: Set<number>
+  above: Set<number> | undefined
   maxDelivered: number
   /** Fault windows on this device, clock ms; `end` undefined while the fault is active. */
   windows: { start: number; end: number | undefined }[]
@@ -64,7 +62,7 @@ export class DeliveryProbe {
 
   private track(deviceId: string): DeviceTrack {
     let t = this.devices.get(deviceId)
-    if (!t) this.devices.set(deviceId, (t = { pending: new Map(), watermark: 0, above: new Set(), maxDelivered: 0, windows: [] }))
+    if (!t) this.devices.set(deviceId, (t = { pending: new PendingSeqs(), watermark: 0, above: undefined, maxDelivered: 0, windows: [] }))
     return t
   }
 
@@ -81,10 +79,7 @@ export class DeliveryProbe {
   published(deviceId: string, seq: number, clockMs: number, monoMs: number): void {
     this.counts.published++
     this.counts.lost++
-    const t = this.track(deviceId)
-    const copies = t.pending.get(seq)
-    if (copies) copies.push({ clockMs, monoMs })
-    else t.pending.set(seq, [{ clockMs, monoMs }])
+    this.track(deviceId).pending.add(seq, clockMs, monoMs)
   }
 
   /**
@@ -94,9 +89,7 @@ export class DeliveryProbe {
    */
   delivered(deviceId: string, seq: number, sentClockMs: number | undefined, clockMs: number, monoMs: number): number | undefined {
     const t = this.track(deviceId)
-    const copies = t.pending.get(seq)
-    const copy = copies?.shift()
-    if (copies && copies.length === 0) t.pending.delete(seq)
+    const copy = t.pending.take(seq)
     const latencyMs = copy && monoMs - copy.monoMs
     if (latencyMs !== undefined) {
       this.counts.lost--
@@ -104,7 +97,7 @@ export class DeliveryProbe {
       this.intervalLatency.record(latencyMs)
     }
     const from = copy?.clockMs ?? sentClockMs ?? clockMs
-    if (seq <= t.watermark || t.above.has(seq)) {
+    if (seq <= t.watermark || t.above?.has(seq)) {
       this.counts.duplicates++
       if (!this.explained(t, from, clockMs)) this.counts.unexplainedDuplicates++
       return latencyMs
@@ -114,8 +107,13 @@ export class DeliveryProbe {
       this.counts.reordered++
       if (!this.explained(t, from, clockMs)) this.counts.unexplainedReordered++
     } else t.maxDelivered = seq
-    t.above.add(seq)
-    while (t.above.delete(t.watermark + 1)) t.watermark++
+    // In order (the common case): the watermark moves, no set is touched.
+    if (seq === t.watermark + 1 && !t.above?.size) t.watermark = seq
+    else {
+      const above = (t.above ??= new Set())
+      above.add(seq)
+      while (above.delete(t.watermark + 1)) t.watermark++
+    }
     return latencyMs
   }
 
@@ -145,7 +143,7 @@ export class DeliveryProbe {
     this.finished = true
     let unexplained = 0
     for (const t of this.devices.values()) {
-      for (const copies of t.pending.values()) for (const c of copies) if (!this.explained(t, c.clockMs, c.clockMs)) unexplained++
+      for (const c of t.pending.copies()) if (!this.explained(t, c.clockMs, c.clockMs)) unexplained++
     }
     this.counts.unexplainedLost = unexplained
     return this.counts

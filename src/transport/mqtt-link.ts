@@ -94,6 +94,10 @@ export class MqttLink implements DeviceLink {
       password: o.password,
       will: o.will ? { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain } : undefined,
       resubscribe: false,
+      // By default MQTT.js re-arms its keep-alive timer on every packet it receives: with a PUBACK a
+      // second per device that is a new 30 s timer and closure a second, each outliving the young
+      // generation. Pinging every keep-alive interval regardless is what small stacks do anyway.
+      reschedulePings: false,
       outgoingStore: this.outgoingStore,
       // MQTT.js logs through `debug` on every packet; even switched off that costs several percent
       // of CPU at fleet scale, so each client gets a no-op logger.
