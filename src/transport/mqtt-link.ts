@@ -34,6 +34,7 @@ export class MqttLink implements DeviceLink {
   private bytes = 0
   private lost = 0
   private shaping: LinkShaping = {}
+  private pendingSubscriptions: { client: MqttClient; topics: Record<string, { qos: 0 | 1 }> } | undefined
   private readonly random: () => number
   /**
    * Unacknowledged QoS 1 publishes survive the client: MQTT.js resends what is in its outgoing store
@@ -172,7 +173,21 @@ export class MqttLink implements DeviceLink {
   }
 
   subscribe(topic: string, qos: 0 | 1): void {
-    this.client?.subscribe(topic, { qos })
+    const client = this.client
+    if (!client) return
+    // Subscriptions made in one turn (a device subscribes to commands and shadow as it comes online)
+    // go out as one SUBSCRIBE: half the packets, acks and broker work in a connect storm.
+    const batch = this.pendingSubscriptions
+    if (batch && batch.client === client) {
+      batch.topics[topic] = { qos }
+      return
+    }
+    const next = { client, topics: { [topic]: { qos } } as Record<string, { qos: 0 | 1 }> }
+    this.pendingSubscriptions = next
+    queueMicrotask(() => {
+      if (this.pendingSubscriptions === next) this.pendingSubscriptions = undefined
+      if (this.client === client) client.subscribe(next.topics)
+    })
   }
 
   async end(): Promise<void> {
