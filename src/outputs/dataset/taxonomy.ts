@@ -46,4 +46,10 @@ export const ANOMALY_TAXONOMY: Readonly<Record<string, { family: AnomalyFamily; 
   // fleet-wide incidents
   'cohort-shift': { family: 'collective', layer: 'fleet' },
   'regional-outage': { family: 'collective', layer: 'fleet' },
+  'firmware-rollout': { family: 'collective', layer: 'fleet' },
+  // propagated effects (records with a root_cause_id)
+  'link-dropout': { family: 'collective', layer: 'network' },
+  'battery-sag': { family: 'contextual', layer: 'device' },
+  'battery-dead': { family: 'collective', layer: 'device' },
+  'counter-reset': { family: 'point', layer: 'device' },
 }

@@ -165,11 +165,24 @@ describe('fault kind contract', () => {
       expect(labelled || changed || r.broker.state.calls > 0, 'no observable effect').toBe(true)
 
       // It was logged, and it is over.
-      expect(r.injector.log.records.length).toBe(1)
-      const record = r.injector.log.records[0]!
+      const own = r.injector.log.records.filter((x) => x.root_cause_id === null)
+      expect(own.length).toBe(1)
+      const record = own[0]!
       expect(record).toMatchObject({ kind: name, device_id: 'dev-1', start_ms: EPOCH + AT_MS, truncated: r.truncated })
       expect(record.end_ms).toBeLessThanOrEqual(EPOCH + OVER_BY_MS)
       expect(r.injector.log.activeByKind().size).toBe(0)
+
+      // What it caused was logged as its effects (their own ids, it as their root cause), and is over too.
+      const types = new Set((kind.effects ?? []).flatMap((e) => e.types))
+      for (const effect of r.injector.log.records.filter((x) => x.root_cause_id !== null)) {
+        expect(effect.root_cause_id).toBe(record.fault_id)
+        expect(types.has(effect.kind), `${effect.kind} is one of ${name}'s effects`).toBe(true)
+        expect(effect.fault_id).toBe(`${record.fault_id}/${effect.kind}`)
+        expect(effect.device_id).toBe('dev-1')
+        expect(effect.start_ms).toBeGreaterThanOrEqual(record.start_ms)
+        expect(effect.end_ms).toBeLessThanOrEqual(EPOCH + SETTLED_MS)
+      }
+      expect(r.injector.log.openEffects).toBe(0)
 
       // The broker is as it was.
       expect({ ...r.broker.state, calls: 0 }).toEqual({ up: true, outage: false, rejected: new Set(), calls: 0 })

@@ -55,22 +55,26 @@ describe('dataset mode (virtual time)', () => {
     const { dir } = await dataset(21)
     const rows = readRows(dir)
     const records = readJsonl<{ fault_id: string; kind: string; device_id: string; start_ms: number; end_ms: number; params: { sensors?: string[] } }>(join(dir, 'faults.jsonl'))
-    const anomalies = readJsonl<{ anomaly_id: string; type: string; devices: string[]; sensors: string[] }>(join(dir, 'anomalies.jsonl'))
-    // Every kind that can run without a broker is in the dataset.
-    expect(new Set(anomalies.map((a) => a.type)).size).toBe(31)
+    const anomalies = readJsonl<{ anomaly_id: string; type: string; devices: string[]; sensors: string[]; root_cause_id: string | null }>(join(dir, 'anomalies.jsonl'))
+    // Every kind that can run without a broker is in the dataset, and the effects they cause.
+    expect(new Set(anomalies.filter((a) => a.root_cause_id === null).map((a) => a.type)).size).toBe(31)
     const byDevice = new Map<string, Row[]>()
     for (const r of rows) (byDevice.get(r.device) ?? byDevice.set(r.device, []).get(r.device)!).push(r)
+    // A fault has one record per device; an effect may have several (a flap's dropouts): its windows.
+    const windows = new Map<string, typeof records>()
+    for (const rec of records) (windows.get(`${rec.fault_id}\u0000${rec.device_id}`) ?? windows.set(`${rec.fault_id}\u0000${rec.device_id}`, []).get(`${rec.fault_id}\u0000${rec.device_id}`)!).push(rec)
     let inside = 0
-    for (const rec of records) {
-      for (const r of byDevice.get(rec.device_id) ?? []) {
-        if (rec.params.sensors && !rec.params.sensors.includes(r.sensor)) {
-          expect(r.ids, r.line).not.toContain(rec.fault_id)
+    for (const recs of windows.values()) {
+      const { fault_id: id, device_id: device, params } = recs[0]!
+      for (const r of byDevice.get(device) ?? []) {
+        if (params.sensors && !params.sensors.includes(r.sensor)) {
+          expect(r.ids, r.line).not.toContain(id)
           continue
         }
-        if (r.ts > rec.start_ms && r.ts < rec.end_ms) {
-          expect(r.ids, `${rec.fault_id} ${r.line}`).toContain(rec.fault_id)
+        if (recs.some((rec) => r.ts > rec.start_ms && r.ts < rec.end_ms)) {
+          expect(r.ids, `${id} ${r.line}`).toContain(id)
           inside++
-        } else if (r.ts < rec.start_ms || r.ts > rec.end_ms) expect(r.ids, `${rec.fault_id} ${r.line}`).not.toContain(rec.fault_id)
+        } else if (recs.every((rec) => r.ts < rec.start_ms || r.ts > rec.end_ms)) expect(r.ids, `${id} ${r.line}`).not.toContain(id)
       }
     }
     expect(inside).toBeGreaterThan(1000)
