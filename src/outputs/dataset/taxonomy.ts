@@ -30,6 +30,10 @@ export const ANOMALY_TAXONOMY: Readonly<Record<string, { family: AnomalyFamily; 
   'telemetry.clipping': { family: 'contextual', layer: 'sensor' },
   'telemetry.nan': { family: 'point', layer: 'sensor' },
   'telemetry.unit-change': { family: 'collective', layer: 'device' },
+  'telemetry.contextual': { family: 'contextual', layer: 'sensor' },
+  'telemetry.shapelet': { family: 'collective', layer: 'sensor' },
+  'telemetry.seasonal': { family: 'collective', layer: 'sensor' },
+  'telemetry.decorrelation': { family: 'contextual', layer: 'sensor' },
   // bad messages
   'telemetry.malformed': { family: 'point', layer: 'device' },
   'telemetry.schema-drift': { family: 'collective', layer: 'device' },

@@ -23,10 +23,14 @@ const OVER_BY_MS = AT_MS + 60_000
 const SETTLED_MS = OVER_BY_MS + 30_000
 const OBSERVE_UNTIL_MS = SETTLED_MS + 20_000
 
-/** A device every example can target: both sensors, a battery, the labels the examples select on. */
+/** A device every example can target: both sensors (one correlated), a battery, the labels the examples select on. */
 const LABELS = { region: 'eu-west', site: 'berlin', fw: '2.3.1' }
 const profile = makeProfile({
-  sensors: { temperature: { signal: { kind: 'sine', mean: 24, amplitude: 5, period: '10m' }, noise: 0.2, range: [-40, 85] } },
+  sensors: {
+    temperature: { signal: { kind: 'sine', mean: 24, amplitude: 5, period: '10m' }, noise: 0.2, range: [-40, 85] },
+    // Co-located with the temperature sensor: it follows it (for telemetry.decorrelation).
+    humidity: { signal: { kind: 'correlated', source: 'temperature', scale: -1.5, offset: 85, noise: 0.3, start: undefined, step: undefined }, range: [0, 100], precision: 1 },
+  },
   battery: { capacityMah: 5_000, idleMa: 1, perMessageMah: 0.001 },
 })
 
@@ -74,7 +78,7 @@ async function run(kind: FaultKind | undefined, exercise?: (typeof EXERCISE)[str
   const broker = fakeBroker()
   const injector = new FaultInjector(rig.clock, EPOCH, rig.devices, { faultStarted() {}, faultEnded() {}, faultSkipped() {} }, { seed: SEED, broker: broker.control })
   if (kind) {
-    const descriptor = { id: device.id, group: 'g', profile: profile.name, labels: LABELS, sensors: Object.keys(profile.sensors), hasBattery: true }
+    const descriptor = { id: device.id, group: 'g', profile: profile.name, labels: LABELS, sensors: Object.keys(profile.sensors), hasBattery: true, correlated: ['humidity'] }
     const plan = planFaults([entryFor(kind)], [descriptor], SEED)
     expect(plan[0]!.deviceIds, 'the example can target the test device').toEqual(['dev-1'])
     injector.schedule(plan)
@@ -141,6 +145,7 @@ describe('fault kind contract', () => {
         labels: LABELS,
         sensors: Object.keys(profile.sensors),
         hasBattery: true,
+        correlated: ['humidity'],
       }))
       const entry = kind.entrySchema.parse({ ...kind.example, target: { fraction: 0.25 } })
       const a = planFaults([entry], devices, 77, 3_600_000)
