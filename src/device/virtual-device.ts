@@ -86,6 +86,8 @@ export class VirtualDevice {
   /** Active `ota-failure` faults: fault id → the stage it breaks. */
   private readonly otaFailures = new Map<string, OtaStage>()
   private fwVersion: string
+  /** A version installed by a `firmware-rollout` fault, over the firmware model's own. */
+  private versionOverride: string | undefined
   /** Shadow: the reported state so far, and how many desired documents arrived (the version when one has none). */
   private shadowState: Record<string, unknown> = {}
   private shadowCount = 0
@@ -303,6 +305,20 @@ export class VirtualDevice {
     this.firmware.send({ type })
   }
 
+  /** The message counter restarts: the next telemetry message has `seq` 1 (RAM counters lost in a crash). */
+  resetSeq(): void {
+    this.seq = 0
+  }
+
+  /**
+   * Runs `version` instead of the firmware model's own version (a fleet rollout that bypasses the
+   * model's OTA path); `undefined` goes back to the model's.
+   */
+  setFirmwareVersionOverride(version: string | undefined): void {
+    this.versionOverride = version
+    this.fwVersion = version ?? (this.firmware.getSnapshot().context as FirmwareContext).version
+  }
+
   /**
    * Makes OTA updates fail at `stage` while fault `faultId` lasts (`undefined` ends it). With several
    * at once, the earliest stage wins: an update meets it first.
@@ -411,7 +427,7 @@ export class VirtualDevice {
     VirtualDevice.owners.set(actor, this)
     // Models may nest states (running.idle); the fleet tracks the top-level one.
     actor.subscribe((snap) => {
-      this.fwVersion = (snap.context as FirmwareContext).version
+      this.fwVersion = this.versionOverride ?? (snap.context as FirmwareContext).version
       this.setState('firmware', typeof snap.value === 'string' ? snap.value : Object.keys(snap.value as object)[0]!)
     })
     return actor

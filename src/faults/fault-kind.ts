@@ -3,6 +3,7 @@ import type { Clock, Rng } from '../core/index.js'
 import type { FaultEnvelope } from '../spec/index.js'
 import type { VirtualDevice } from '../device/index.js'
 import type { BrokerControl } from './broker-control.js'
+import type { Effect } from './effects/effect.js'
 import type { DeviceDescriptor } from './target.js'
 
 /** A fault as planned: envelope (id, kind, at, duration, target, schedule) plus its kind's parameters. */
@@ -59,6 +60,12 @@ export interface FaultKind<E extends FaultEntry = FaultEntry> {
   readonly exclusive?: boolean
   /** True when the kind needs the embedded broker (it is skipped, with a warning, on external ones). */
   readonly needsEmbeddedBroker?: boolean
+  /**
+   * What the fault causes on a device beyond its own window (a link dropout that lasts until the
+   * device is back online, a battery sag): logged as records of their own, with this fault as their
+   * root cause, by watchers the injector starts with the fault on each device.
+   */
+  readonly effects?: readonly Effect[]
   /** Runs once per occurrence before `apply` on each device; returns its undo. */
   begin?(entry: E, ctx: OccurrenceContext): () => void
   /**

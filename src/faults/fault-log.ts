@@ -12,6 +12,12 @@ export interface FaultRecord {
   start: string
   end: string
   params: Record<string, unknown>
+  /**
+   * For a propagated effect (a device's link dropout after a regional outage, its battery sag under a
+   * drain fault): the fault that caused it, logged with it as it happened. Null for the faults
+   * themselves (each is its own root cause).
+   */
+  root_cause_id: string | null
   /** True when the run stopped before the fault ended; end is the stop time. */
   truncated: boolean
   /** `plan` (fleet file) or `runtime` (fleet.inject). */
@@ -23,7 +29,11 @@ interface OpenRecord {
   startMs: number
   params: Record<string, unknown>
   source: FaultRecord['source']
+  rootCauseId: string | null
 }
+
+/** `rootCauseId` is null for a fault, its cause's id for a propagated effect. */
+export type StartListener = (faultId: string, kind: string, deviceId: string, atMs: number, rootCauseId: string | null) => void
 
 const EMPTY: ReadonlyMap<string, { kind: string; params: Record<string, unknown> }> = new Map<string, never>()
 
@@ -33,7 +43,7 @@ export class FaultLog {
   private readonly openByDevice = new Map<string, Map<string, OpenRecord>>()
   private readonly closed: FaultRecord[] = []
   private readonly listeners: ((r: FaultRecord) => void)[] = []
-  private readonly startListeners: ((faultId: string, kind: string, deviceId: string, atMs: number) => void)[] = []
+  private readonly startListeners: StartListener[] = []
 
   /** Called with each record as it closes (outputs stream them to faults.jsonl). */
   onRecord(listener: (r: FaultRecord) => void): void {
@@ -41,16 +51,17 @@ export class FaultLog {
   }
 
   /** Called as each (fault, device) record opens (the delivery probe keeps its fault windows from these). */
-  onStart(listener: (faultId: string, kind: string, deviceId: string, atMs: number) => void): void {
+  onStart(listener: StartListener): void {
     this.startListeners.push(listener)
   }
 
-  start(faultId: string, kind: string, deviceId: string, atMs: number, params: Record<string, unknown>, source: FaultRecord['source']): void {
-    const record = { kind, startMs: atMs, params, source }
+  /** Opens a record; `rootCauseId` for a propagated effect (see {@link FaultRecord.root_cause_id}). */
+  start(faultId: string, kind: string, deviceId: string, atMs: number, params: Record<string, unknown>, source: FaultRecord['source'], rootCauseId: string | null = null): void {
+    const record: OpenRecord = { kind, startMs: atMs, params, source, rootCauseId }
     this.open.set(`${faultId}\u0000${deviceId}`, record)
     const onDevice = this.openByDevice.get(deviceId) ?? this.openByDevice.set(deviceId, new Map()).get(deviceId)!
     onDevice.set(faultId, record)
-    for (const l of this.startListeners) l(faultId, kind, deviceId, atMs)
+    for (const l of this.startListeners) l(faultId, kind, deviceId, atMs, rootCauseId)
   }
 
   end(faultId: string, deviceId: string, atMs: number, truncated = false): FaultRecord | undefined {
@@ -68,12 +79,27 @@ export class FaultLog {
       start: new Date(o.startMs).toISOString(),
       end: new Date(atMs).toISOString(),
       params: o.params,
+      root_cause_id: o.rootCauseId,
       truncated,
       source: o.source,
     }
     this.closed.push(record)
     for (const l of this.listeners) l(record)
     return record
+  }
+
+  /**
+   * Forgets an open record without closing it (nothing is recorded or told): an effect that ended the
+   * instant it began did not happen.
+   */
+  discard(faultId: string, deviceId: string): void {
+    this.open.delete(`${faultId}\u0000${deviceId}`)
+    this.openByDevice.get(deviceId)?.delete(faultId)
+  }
+
+  /** When the open record of (fault, device) started, epoch ms; undefined when none is open. */
+  openSince(faultId: string, deviceId: string): number | undefined {
+    return this.open.get(`${faultId}\u0000${deviceId}`)?.startMs
   }
 
   /** Closes every open record at `atMs`, marked truncated (the run stopped first). */
@@ -97,10 +123,17 @@ export class FaultLog {
     return this.closed
   }
 
-  /** Active (device, fault) pairs by kind. */
+  /** Active (device, fault) pairs by kind: the faults themselves, not their propagated effects. */
   activeByKind(): Map<string, number> {
     const m = new Map<string, number>()
-    for (const o of this.open.values()) m.set(o.kind, (m.get(o.kind) ?? 0) + 1)
+    for (const o of this.open.values()) if (o.rootCauseId === null) m.set(o.kind, (m.get(o.kind) ?? 0) + 1)
     return m
+  }
+
+  /** Open records of propagated effects (see {@link FaultRecord.root_cause_id}). */
+  get openEffects(): number {
+    let n = 0
+    for (const o of this.open.values()) if (o.rootCauseId !== null) n++
+    return n
   }
 }

@@ -3,6 +3,7 @@ import type { VirtualDevice } from '../device/index.js'
 import type { BrokerControl } from './broker-control.js'
 import type { FaultRecord } from './fault-log.js'
 import { FaultLog } from './fault-log.js'
+import { EffectTracker } from './effects/tracker.js'
 import type { ApplyContext, FaultEntry } from './fault-kind.js'
 import type { PlannedFault } from './plan.js'
 import { faultKinds } from './registry.js'
@@ -27,6 +28,7 @@ export interface InjectorOptions {
  */
 export class FaultInjector {
   readonly log = new FaultLog()
+  private readonly effects: EffectTracker
   private readonly timers = new Set<TimerHandle>()
   /** `${faultId}\0${deviceId}` → undo; `${faultId}\0` → the occurrence's begin undo. */
   private readonly undo = new Map<string, () => void>()
@@ -40,7 +42,9 @@ export class FaultInjector {
     private readonly devices: ReadonlyMap<string, VirtualDevice>,
     private readonly hooks: InjectorHooks,
     private readonly opts: InjectorOptions,
-  ) {}
+  ) {
+    this.effects = new EffectTracker(this.log, clock)
+  }
 
   /** Schedules planned faults relative to the run start. */
   schedule(plan: readonly PlannedFault[], source: FaultRecord['source'] = 'plan'): void {
@@ -57,6 +61,7 @@ export class FaultInjector {
     this.timers.clear()
     for (const fn of this.undo.values()) fn()
     this.undo.clear()
+    this.effects.stop()
     this.log.closeAll(this.clock.now())
   }
 
@@ -101,10 +106,16 @@ export class FaultInjector {
         done: () => {
           this.undo.get(key)?.()
           this.undo.delete(key)
-          if (this.log.end(p.faultId, id, this.clock.now())) this.endedOne(p)
+          if (this.log.end(p.faultId, id, this.clock.now())) {
+            this.effects.causeEnded(p.faultId, id)
+            this.endedOne(p)
+          }
         },
       }
-      const undo = kind.apply(this.devices.get(id)!, p.entry, ctx)
+      const device = this.devices.get(id)!
+      // Watchers first: an effect may follow at once from the kind's action (a dropped link).
+      this.effects.causeStarted(p, kind, device, source)
+      const undo = kind.apply(device, p.entry, ctx)
       if (this.log.isActive(p.faultId, id)) this.undo.set(key, undo)
     }
     if (local.length > 0) this.hooks.faultStarted(p.kind, p.faultId, local.length)
@@ -135,6 +146,7 @@ export class FaultInjector {
       this.undo.delete(key)
       undo()
       this.log.end(p.faultId, id, this.clock.now())
+      this.effects.causeEnded(p.faultId, id)
       this.endedOne(p)
     }
     this.endBegin(p)

@@ -1,4 +1,4 @@
-import { deriveStream, formatDuration } from '../core/index.js'
+import { deriveStream, errors, formatDuration } from '../core/index.js'
 import type { FaultEntry } from './fault-kind.js'
 import { faultKinds } from './registry.js'
 import { selectTargets, type DeviceDescriptor } from './target.js'
@@ -46,12 +46,16 @@ export function planFaults(faults: readonly FaultEntry[], devices: readonly Devi
   faults.forEach((entry, i) => {
     const baseId = ids[i]!
     const sensors = Array.isArray(entry.sensors) ? (entry.sensors as string[]) : undefined
+    const kind = faultKinds[entry.kind]
+    const appliesTo = kind?.appliesTo && ((d: DeviceDescriptor) => kind.appliesTo!(d, entry))
+    if (entry.perDevicePerDay !== undefined) {
+      plan.push(...rateOccurrences(entry, baseId, selectTargets(devices, entry.target, seed, baseId, sensors, appliesTo), seed, runDurationMs))
+      return
+    }
     const starts = occurrenceStarts(entry, runDurationMs)
     starts.forEach((startMs, n) => {
       const faultId = entry.every === undefined ? baseId : `${baseId}#${n + 1}`
       // A repeated fault re-draws its targets each time (seeded by occurrence id).
-      const kind = faultKinds[entry.kind]
-      const appliesTo = kind?.appliesTo && ((d: DeviceDescriptor) => kind.appliesTo!(d, entry))
       let targets = selectTargets(devices, entry.target, seed, faultId, sensors, appliesTo)
       if (entry.probability !== undefined) {
         const p = entry.probability
@@ -68,6 +72,46 @@ export function planFaults(faults: readonly FaultEntry[], devices: readonly Devi
     })
   })
   return plan.sort((a, b) => a.startMs - b.startMs || a.faultId.localeCompare(b.faultId))
+}
+
+const DAY_MS = 86_400_000
+/** A bound on the occurrences one rate-scheduled fault may expand into: more is a mistake. */
+export const MAX_RATE_OCCURRENCES = 1_000_000
+
+/**
+ * `perDevicePerDay`: each targeted device gets its own Poisson process of occurrences from `at` to
+ * `until` (or the run end), drawn from the stream `(seed, fault:<id>:<device>, "faults")` — so adding a
+ * fault or a device never moves another device's occurrences. After an occurrence, the next one is
+ * drawn from its end (a fault does not overlap itself on a device). Occurrences are single-device,
+ * numbered `<id>#1`, `<id>#2`… in start order over the fleet (ties in fleet order).
+ */
+function rateOccurrences(entry: FaultEntry, baseId: string, targets: readonly DeviceDescriptor[], seed: number, runDurationMs: number): PlannedFault[] {
+  const meanGapMs = DAY_MS / entry.perDevicePerDay!
+  const last = Math.min(entry.until ?? Infinity, runDurationMs)
+  if (!Number.isFinite(last)) throw errors.badArgument(`fault ${baseId}: perDevicePerDay needs a run length or until (an endless Poisson process cannot be planned)`)
+  const starts: { startMs: number; order: number; device: string }[] = []
+  targets.forEach((d, order) => {
+    const rng = deriveStream(seed, `fault:${baseId}:${d.id}`, 'faults')
+    let t = entry.at
+    for (;;) {
+      t += Math.round(-Math.log(1 - rng.next()) * meanGapMs)
+      if (t > last || t >= runDurationMs) break
+      starts.push({ startMs: t, order, device: d.id })
+      if (starts.length > MAX_RATE_OCCURRENCES) {
+        throw errors.badArgument(`fault ${baseId}: perDevicePerDay ${entry.perDevicePerDay} expands into more than ${MAX_RATE_OCCURRENCES} occurrences`, 'Lower the rate, target fewer devices or give until.')
+      }
+      t += entry.duration ?? 0
+    }
+  })
+  starts.sort((a, b) => a.startMs - b.startMs || a.order - b.order)
+  return starts.map(({ startMs, device }, n) => ({
+    faultId: `${baseId}#${n + 1}`,
+    kind: entry.kind,
+    startMs,
+    endMs: entry.duration === undefined ? undefined : startMs + entry.duration,
+    deviceIds: [device],
+    entry,
+  }))
 }
 
 /** Start times of a fault's occurrences, ms since run start. */

@@ -9,6 +9,8 @@ export interface DeviceDescriptor {
   labels: Readonly<Record<string, string>>
   sensors: readonly string[]
   hasBattery: boolean
+  /** Its sensors whose signal follows another of its sensors (`correlated`); none when absent. */
+  correlated?: readonly string[]
 }
 
 function globToRegExp(glob: string): RegExp {

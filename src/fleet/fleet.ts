@@ -288,8 +288,10 @@ export class Fleet extends EventEmitter {
     for (const d of this.devices.values()) index.set(d.telemetryTopic, { deviceId: d.id, profile: d.identity.profile.name })
     this.topicIndex = index
     const log = this.injector.log
-    log.onStart((_faultId, _kind, deviceId, atMs) => rec.faultStarted(deviceId, atMs))
+    // The faults' own windows: soak accounting predates propagated effects, which it does not count.
+    log.onStart((_faultId, _kind, deviceId, atMs, rootCauseId) => rootCauseId === null && rec.faultStarted(deviceId, atMs))
     log.onRecord((r) => {
+      if (r.root_cause_id !== null) return
       const d = this.devices.get(r.device_id)
       rec.faultEnded(r.device_id, d?.identity.profile.name ?? '', r.kind, r.end_ms, d?.currentStates.connectivity === 'online', r.truncated)
     })

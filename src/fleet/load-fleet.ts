@@ -92,12 +92,23 @@ export function checkProfileFile(file: string): { ok: true; profile: DeviceProfi
 /** Broker-wide (exclusive) faults whose windows overlap another one's: reported at the later fault. */
 function exclusiveOverlaps(spec: FleetFile, source: YamlSource, file: string): SpecProblem[] {
   const windows: { i: number; start: number; end: number; label: string }[] = []
+  const problems: SpecProblem[] = []
   spec.faults.forEach((f, i) => {
-    if (!faultKinds[f.kind]?.exclusive || f.duration === undefined) return
+    if (!faultKinds[f.kind]?.exclusive) return
+    if (f.perDevicePerDay !== undefined) {
+      problems.push({
+        file,
+        ...source.position(['faults', i, 'perDevicePerDay']),
+        path: `faults[${i}].perDevicePerDay`,
+        message: `${f.kind} is broker-wide: it has no per-device occurrences to draw`,
+        hint: 'schedule it with at (and every), not perDevicePerDay',
+      })
+      return
+    }
+    if (f.duration === undefined) return
     for (const start of occurrenceStarts(f, spec.duration)) windows.push({ i, start, end: start + f.duration, label: `${f.kind} at ${formatDuration(start)}` })
   })
   windows.sort((a, b) => a.start - b.start)
-  const problems: SpecProblem[] = []
   for (let k = 1; k < windows.length; k++) {
     const prev = windows[k - 1]!
     const w = windows[k]!

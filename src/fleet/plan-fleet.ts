@@ -24,6 +24,9 @@ export function describeDevices(resolved: ResolvedFleet): DeviceDescriptor[] {
     labels: d.labels,
     sensors: Object.keys(d.profile.sensors),
     hasBattery: d.profile.battery !== undefined,
+    correlated: Object.entries(d.profile.sensors)
+      .filter(([, spec]) => spec.signal.kind === 'correlated')
+      .map(([name]) => name),
   }))
 }
 

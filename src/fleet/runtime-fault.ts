@@ -30,5 +30,10 @@ export function validateRuntimeFault(input: Record<string, unknown>, schemas: Fa
     const source = { file: 'fleet.inject()', data: raw, position: () => ({ line: 0, column: 0 }) }
     throw errors.faultInvalid(issuesToProblems(source, r.error.issues, schema).map(({ line: _l, column: _c, ...p }) => p))
   }
+  if (r.data.perDevicePerDay !== undefined) {
+    throw errors.faultInvalid([
+      { file: 'fleet.inject()', path: 'perDevicePerDay', message: 'a rate schedule is planned over the whole run, so it belongs in the fleet file', hint: 'inject one occurrence now (no perDevicePerDay), or add the fault to the fleet file' },
+    ])
+  }
   return r.data
 }

@@ -38,6 +38,11 @@ export const faultEnvelopeShape = {
   until: durationMs.optional(),
   /** Chance that each targeted device is affected by each occurrence (seeded per device). */
   probability: z.number().min(0).max(1).optional(),
+  /**
+   * Instead of one start (`at`) or a period (`every`): occurrences drawn at this mean rate on each
+   * targeted device, a seeded Poisson process per device from `at` to `until` (or the run end).
+   */
+  perDevicePerDay: z.number().positive().optional(),
 }
 
 export type FaultEnvelope = {
@@ -50,6 +55,8 @@ export type FaultEnvelope = {
   times?: number
   until?: number
   probability?: number
+  /** Occurrences per targeted device per day, as a seeded Poisson process (instead of `every`). */
+  perDevicePerDay?: number
   /** Gradual onset for kinds that support it: intensity grows from 0 to 1 over this long. */
   ramp?: number
 }
@@ -90,7 +97,18 @@ export function faultListSchema(kinds: FaultEntrySchemas) {
         if (e.every !== undefined && e.duration !== undefined && e.duration >= e.every) {
           ctx.addIssue({ code: 'custom', path: [i, 'every'], message: `occurrences would overlap: duration ${e.duration} ms ≥ every ${e.every} ms`, params: { hint: 'make every longer than duration' } })
         }
-        if (e.every === undefined && (e.times !== undefined || e.until !== undefined)) {
+        if (e.perDevicePerDay !== undefined) {
+          for (const key of ['every', 'times', 'probability'] as const) {
+            if (e[key] !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, key],
+                message: `cannot be combined with perDevicePerDay`,
+                params: { hint: key === 'probability' ? 'scale perDevicePerDay instead (a thinned Poisson process is one with a lower rate)' : 'perDevicePerDay draws its own occurrence times; use one schedule or the other' },
+              })
+            }
+          }
+        } else if (e.every === undefined && (e.times !== undefined || e.until !== undefined)) {
           ctx.addIssue({ code: 'custom', path: [i, e.times !== undefined ? 'times' : 'until'], message: 'only meaningful with every', params: { hint: 'add every: <period>, or remove this field' } })
         }
         if (e.until !== undefined && e.until < e.at) ctx.addIssue({ code: 'custom', path: [i, 'until'], message: 'is before at', params: { hint: 'until is measured from the run start, like at' } })

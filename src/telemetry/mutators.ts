@@ -11,6 +11,24 @@ export const unitConversions = {
 
 export type UnitConversion = keyof typeof unitConversions
 
+/** Basic shapes over one period, phase in [0, 1) → [-1, 1]: what a shapelet anomaly draws instead of the signal. */
+export type WaveShape = 'sine' | 'square' | 'triangle' | 'sawtooth'
+
+/** One of the basic shapes at `phase` (periods since the start; only the fraction counts), in [-1, 1]. */
+export function wave(shape: WaveShape, phase: number): number {
+  const f = phase - Math.floor(phase)
+  switch (shape) {
+    case 'sine':
+      return Math.sin(2 * Math.PI * f)
+    case 'square':
+      return f < 0.5 ? 1 : -1
+    case 'triangle':
+      return f < 0.25 ? 4 * f : f < 0.75 ? 2 - 4 * f : 4 * f - 4
+    case 'sawtooth':
+      return 2 * f - 1
+  }
+}
+
 /**
  * Bad-telemetry mutators: pure functions from the clean value (and fault parameters, time since the
  * fault started, its intensity 0 → 1 and a seeded stream) to the value the device reports. The fault
@@ -39,4 +57,19 @@ export const mutators = {
   linear: (clean: number, factor: number, offset: number): number => clean * factor + offset,
   /** A failing sensor's random readings, uniform in [min, max). */
   erratic: (_clean: number, min: number, max: number, rng: Rng): number => rng.uniform(min, max),
+  /** A contextual point: off by `delta` — small for the sensor's whole range, large for its neighbours. */
+  contextual: (clean: number, delta: number): number => clean + delta,
+  /**
+   * A shapelet: the signal is replaced by `level + amplitude × shape` (`phase` in periods since the
+   * start) — the same level, another shape — plus the sensor's own noise (`noise`, one draw).
+   */
+  shapelet: (_clean: number, level: number, amplitude: number, shape: WaveShape, phase: number, noise = 0): number => level + amplitude * wave(shape, phase) + noise,
+  /** A seasonal anomaly: an extra season of `amplitude` (× intensity) and its own period on top of the signal. */
+  seasonal: (clean: number, amplitude: number, phase: number, intensity = 1): number => clean + amplitude * Math.sin(2 * Math.PI * phase) * intensity,
+  /**
+   * Broken correlation: a sensor that follows `source` (`clean ≈ scale × source + …`) stops doing so —
+   * `hold` keeps the relation it had when the source read `source0` (only its own noise moves it),
+   * `invert` moves against the source by as much as it used to move with it.
+   */
+  decorrelate: (clean: number, scale: number, source: number, source0: number, mode: 'hold' | 'invert'): number => clean - (mode === 'invert' ? 2 : 1) * scale * (source - source0),
 }

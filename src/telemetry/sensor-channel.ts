@@ -28,7 +28,7 @@ export class SensorChannel {
     readonly spec: SensorSpec,
     streams: StreamFactory,
     /** Identifies the device the channel belongs to (for `correlated` sensors). */
-    device: object = streams,
+    private readonly device: object = streams,
   ) {
     let channels = devices.get(device)
     if (!channels) devices.set(device, (channels = new Map()))
@@ -59,6 +59,16 @@ export class SensorChannel {
     return v
   }
 
+
+  /**
+   * For a `correlated` sensor: its source sensor, the relation's scale, and the source's clean value
+   * in the current sample (sources are read first); undefined for other signals.
+   */
+  correlation(): { source: string; scale: number; sourceClean: number | undefined } | undefined {
+    const signal = this.spec.signal
+    if (signal.kind !== 'correlated') return undefined
+    return { source: signal.source, scale: signal.scale, sourceClean: devices.get(this.device)?.get(signal.source)?.lastClean }
+  }
 
   /** Range clamp and rounding, also applied to faulty values a real sensor could still report. */
   finish(v: number): number {

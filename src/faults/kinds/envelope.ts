@@ -24,3 +24,9 @@ export function rampedEntrySchema<K extends string, S extends z.ZodRawShape>(kin
 
 /** `sensors: [temperature, humidity]`: which sensors a telemetry fault touches (default: all). */
 export const sensorList = z.array(z.string().min(1)).min(1).optional()
+
+/**
+ * `counters: reset`: the crash loses the firmware's RAM counters, so `seq` restarts at 1 after the
+ * reboot; `keep` (default): counters survive, as in flash.
+ */
+export const countersParam = z.enum(['keep', 'reset']).default('keep')

@@ -8,6 +8,8 @@ export interface AnomalySourceRecord {
   start_ms: number
   end_ms: number
   params: Record<string, unknown>
+  /** The fault a propagated effect follows from; null for a fault. */
+  root_cause_id: string | null
   truncated: boolean
 }
 
@@ -26,7 +28,10 @@ export interface AnomalyEvent {
   /** Gradual onset (the fault's `ramp`), ms; 0 when it starts at full strength. */
   onset_ms: number
   params: Record<string, unknown>
-  /** The anomaly this one follows from, for propagated effects; null when it is its own root cause. */
+  /**
+   * The anomaly this one follows from, for propagated effects (`south-outage/link-dropout` →
+   * `south-outage`); null when it is its own root cause.
+   */
   root_cause_id: string | null
   /** True when the run ended before the anomaly did. */
   truncated: boolean
@@ -58,7 +63,7 @@ export function buildAnomalyEvents(records: readonly AnomalySourceRecord[], sens
       end_ms: end,
       onset_ms: typeof first.params.ramp === 'number' ? first.params.ramp : 0,
       params: first.params,
-      root_cause_id: null,
+      root_cause_id: first.root_cause_id,
       truncated: recs.some((r) => r.truncated),
     })
   }

@@ -30,6 +30,10 @@ export const ANOMALY_TAXONOMY: Readonly<Record<string, { family: AnomalyFamily; 
   'telemetry.clipping': { family: 'contextual', layer: 'sensor' },
   'telemetry.nan': { family: 'point', layer: 'sensor' },
   'telemetry.unit-change': { family: 'collective', layer: 'device' },
+  'telemetry.contextual': { family: 'contextual', layer: 'sensor' },
+  'telemetry.shapelet': { family: 'collective', layer: 'sensor' },
+  'telemetry.seasonal': { family: 'collective', layer: 'sensor' },
+  'telemetry.decorrelation': { family: 'contextual', layer: 'sensor' },
   // bad messages
   'telemetry.malformed': { family: 'point', layer: 'device' },
   'telemetry.schema-drift': { family: 'collective', layer: 'device' },
@@ -46,4 +50,10 @@ export const ANOMALY_TAXONOMY: Readonly<Record<string, { family: AnomalyFamily; 
   // fleet-wide incidents
   'cohort-shift': { family: 'collective', layer: 'fleet' },
   'regional-outage': { family: 'collective', layer: 'fleet' },
+  'firmware-rollout': { family: 'collective', layer: 'fleet' },
+  // propagated effects (records with a root_cause_id)
+  'link-dropout': { family: 'collective', layer: 'network' },
+  'battery-sag': { family: 'contextual', layer: 'device' },
+  'battery-dead': { family: 'collective', layer: 'device' },
+  'counter-reset': { family: 'point', layer: 'device' },
 }

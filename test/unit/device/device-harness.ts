@@ -31,11 +31,14 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 
 function merge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base }
-  for (const [k, v] of Object.entries(over)) out[k] = isPlain(v) && isPlain(base[k]) ? merge(base[k], v) : v
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) delete out[k]
+    else out[k] = isPlain(v) && isPlain(base[k]) ? merge(base[k], v) : v
+  }
   return out
 }
 
-/** BASE_PROFILE with `overrides` deep-merged in (a key set to undefined removes it), parsed by the real schema. */
+/** BASE_PROFILE with `overrides` deep-merged in (a key set to undefined removes it, at any depth), parsed by the real schema. */
 export function makeProfile(overrides: Plain = {}): DeviceProfile {
   const merged = merge(BASE_PROFILE, overrides)
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]

@@ -19,12 +19,34 @@ describe('FaultLog', () => {
       start: '2026-01-01T00:00:20.000Z',
       end: '2026-01-01T00:00:35.000Z',
       params: { duration: 15_000, mode: 'unclean' },
+      root_cause_id: null,
       truncated: false,
       source: 'plan',
     }
     expect(r).toEqual(expected)
     expect(log.records).toEqual([expected])
     expect(log.isActive('disconnect-at-20s', 'th-1')).toBe(false)
+  })
+
+  it('a propagated effect carries its root cause, in the record and to start listeners; activeByKind counts only faults', () => {
+    const log = new FaultLog()
+    const started = vi.fn()
+    log.onStart(started)
+    log.start('south-outage', 'regional-outage', 's-1', T0, { duration: 60_000 }, 'plan')
+    log.start('south-outage/link-dropout', 'link-dropout', 's-1', T0 + 5, {}, 'plan', 'south-outage')
+    expect(started.mock.calls).toEqual([
+      ['south-outage', 'regional-outage', 's-1', T0, null],
+      ['south-outage/link-dropout', 'link-dropout', 's-1', T0 + 5, 'south-outage'],
+    ])
+    expect(log.activeByKind()).toEqual(new Map([['regional-outage', 1]]))
+    expect(log.openEffects).toBe(1)
+    expect([...log.activeOn('s-1').keys()]).toEqual(['south-outage', 'south-outage/link-dropout'])
+    log.end('south-outage', 's-1', T0 + 60_000)
+    log.end('south-outage/link-dropout', 's-1', T0 + 71_000)
+    expect(log.records.map((r) => [r.fault_id, r.root_cause_id, r.end_ms - T0])).toEqual([
+      ['south-outage', null, 60_000],
+      ['south-outage/link-dropout', 'south-outage', 71_000],
+    ])
   })
 
   it('end of a record that is not open returns undefined and records nothing', () => {

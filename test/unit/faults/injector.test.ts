@@ -74,6 +74,7 @@ describe('FaultInjector', () => {
         start: '2026-01-01T00:00:10.000Z',
         end: '2026-01-01T00:00:30.000Z',
         params: { duration: 20_000, mode: 'unclean' },
+        root_cause_id: null,
         truncated: false,
         source: 'plan',
       })),
@@ -120,12 +121,15 @@ describe('FaultInjector', () => {
     ])
     rig.runTo(12_000)
     injector.stop()
+    // The faults, and the link dropouts they caused (still open: the devices were offline).
     expect(injector.log.records.map((r) => [r.fault_id, r.device_id, r.start_ms - EPOCH, r.end_ms - EPOCH, r.truncated])).toEqual([
       ['disconnect-at-5s', 'd0', 5_000, 12_000, true],
+      ['disconnect-at-5s/link-dropout', 'd0', 5_000, 12_000, true],
       ['disconnect-at-5s', 'd1', 5_000, 12_000, true],
+      ['disconnect-at-5s/link-dropout', 'd1', 5_000, 12_000, true],
     ])
     rig.runTo(120_000)
-    expect(injector.log.records).toHaveLength(2)
+    expect(injector.log.records).toHaveLength(4)
     expect(hooks.events).toEqual(['5000 started disconnect disconnect-at-5s ×2'])
     // The network came back when the fault was undone.
     for (const d of rig.devices.values()) expect(d.currentStates.connectivity).toBe('online')
@@ -135,7 +139,7 @@ describe('FaultInjector', () => {
   it('applies only to its own devices (other shards keep theirs)', () => {
     const { injector, hooks } = setup([{ kind: 'disconnect', at: '5s', duration: '5s' }], { n: 3, local: ['d1'] })
     rig.runTo(20_000)
-    expect(injector.log.records.map((r) => r.device_id)).toEqual(['d1'])
+    expect(injector.log.records.map((r) => `${r.fault_id} ${r.device_id}`)).toEqual(['disconnect-at-5s d1', 'disconnect-at-5s/link-dropout d1'])
     expect(hooks.events[0]).toBe('5000 started disconnect disconnect-at-5s ×1')
   })
 

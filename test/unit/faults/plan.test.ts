@@ -112,6 +112,64 @@ describe('planFaults', () => {
   })
 })
 
+describe('planFaults: perDevicePerDay (a Poisson process per device)', () => {
+  const DAY = 86_400_000
+  const rate = (extra: Record<string, unknown> = {}) => entry({ id: 'r', kind: 'telemetry.offset', delta: 2, duration: '1h', perDevicePerDay: 2, ...extra })
+  const startsOf = (plan: ReturnType<typeof planFaults>, device: string) => plan.filter((p) => p.deviceIds[0] === device).map((p) => p.startMs)
+
+  it('draws single-device occurrences at the target rate, numbered <id>#n in start order', () => {
+    const plan = planFaults([rate()], DEVICES, SEED, 100 * DAY)
+    // 20 devices × 100 days × 2/day = 4,000 expected (sd ≈ 63; the 1 h dead time after each lowers it by ~8%).
+    expect(plan.length).toBeGreaterThan(3_400)
+    expect(plan.length).toBeLessThan(4_000)
+    expect(plan.map((p) => p.faultId)).toEqual(plan.map((_, n) => `r#${n + 1}`))
+    for (let n = 1; n < plan.length; n++) expect(plan[n]!.startMs).toBeGreaterThanOrEqual(plan[n - 1]!.startMs)
+    for (const p of plan) {
+      expect(p.deviceIds).toHaveLength(1)
+      expect(Number.isInteger(p.startMs)).toBe(true)
+      expect(p.endMs).toBe(p.startMs + 3_600_000)
+    }
+    // Exponential gaps: their mean is the rate's 12 h plus the 1 h dead time.
+    const gaps = DEVICES.flatMap((d) => startsOf(plan, d.id).map((t, i, a) => (i === 0 ? undefined : t - a[i - 1]!)).filter((g): g is number => g !== undefined))
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length
+    expect(mean / 3_600_000).toBeGreaterThan(12)
+    expect(mean / 3_600_000).toBeLessThan(14)
+  })
+
+  it('never overlaps itself on a device, and starts at or after at, none after until', () => {
+    const plan = planFaults([rate({ at: '1d', until: '20d' })], DEVICES, SEED, 100 * DAY)
+    expect(Math.min(...plan.map((p) => p.startMs))).toBeGreaterThanOrEqual(DAY)
+    expect(Math.max(...plan.map((p) => p.startMs))).toBeLessThanOrEqual(20 * DAY)
+    for (const d of DEVICES) {
+      const mine = plan.filter((p) => p.deviceIds[0] === d.id)
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.startMs).toBeGreaterThanOrEqual(mine[i - 1]!.endMs!)
+    }
+  })
+
+  it('is seeded per (fault, device): same plan for the same seed; a device keeps its times whoever else is targeted, and another fault changes nothing', () => {
+    const a = planFaults([rate()], DEVICES, SEED, 10 * DAY)
+    expect(planFaults([rate()], DEVICES, SEED, 10 * DAY)).toEqual(a)
+    expect(planFaults([rate()], DEVICES, SEED + 1, 10 * DAY).map((p) => p.startMs)).not.toEqual(a.map((p) => p.startMs))
+    const alone = planFaults([rate({ target: { ids: ['d-03'] } })], DEVICES, SEED, 10 * DAY)
+    expect(alone.map((p) => p.startMs)).toEqual(startsOf(a, 'd-03'))
+    const other = entry({ kind: 'telemetry.spike', perDevicePerDay: 5 })
+    const both = planFaults([other, rate()], DEVICES, SEED, 10 * DAY).filter((p) => p.faultId.startsWith('r#'))
+    expect(both).toEqual(a)
+  })
+
+  it('targets first (filters, count), then draws for each target only', () => {
+    const plan = planFaults([rate({ target: { group: 'b', count: 3 } })], DEVICES, SEED, 30 * DAY)
+    const hit = new Set(plan.map((p) => p.deviceIds[0]))
+    expect(hit.size).toBe(3)
+    for (const id of hit) expect(DEVICES.find((d) => d.id === id)!.group).toBe('b')
+  })
+
+  it('needs a run length (or until) to be planned', () => {
+    expect(() => planFaults([rate()], DEVICES, SEED)).toThrow(/perDevicePerDay needs a run length/)
+    expect(planFaults([rate({ until: '2d' })], DEVICES, SEED).length).toBeGreaterThan(0)
+  })
+})
+
 describe('occurrenceStarts', () => {
   it('is [at] without every', () => {
     expect(occurrenceStarts(entry({ kind: 'disconnect', at: '7s', duration: '1s' }), 1_000)).toEqual([7_000])

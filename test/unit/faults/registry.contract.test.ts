@@ -23,10 +23,14 @@ const OVER_BY_MS = AT_MS + 60_000
 const SETTLED_MS = OVER_BY_MS + 30_000
 const OBSERVE_UNTIL_MS = SETTLED_MS + 20_000
 
-/** A device every example can target: both sensors, a battery, the labels the examples select on. */
+/** A device every example can target: both sensors (one correlated), a battery, the labels the examples select on. */
 const LABELS = { region: 'eu-west', site: 'berlin', fw: '2.3.1' }
 const profile = makeProfile({
-  sensors: { temperature: { signal: { kind: 'sine', mean: 24, amplitude: 5, period: '10m' }, noise: 0.2, range: [-40, 85] } },
+  sensors: {
+    temperature: { signal: { kind: 'sine', mean: 24, amplitude: 5, period: '10m' }, noise: 0.2, range: [-40, 85] },
+    // Co-located with the temperature sensor: it follows it (for telemetry.decorrelation).
+    humidity: { signal: { kind: 'correlated', source: 'temperature', scale: -1.5, offset: 85, noise: 0.3, start: undefined, step: undefined }, range: [0, 100], precision: 1 },
+  },
   battery: { capacityMah: 5_000, idleMa: 1, perMessageMah: 0.001 },
 })
 
@@ -74,7 +78,7 @@ async function run(kind: FaultKind | undefined, exercise?: (typeof EXERCISE)[str
   const broker = fakeBroker()
   const injector = new FaultInjector(rig.clock, EPOCH, rig.devices, { faultStarted() {}, faultEnded() {}, faultSkipped() {} }, { seed: SEED, broker: broker.control })
   if (kind) {
-    const descriptor = { id: device.id, group: 'g', profile: profile.name, labels: LABELS, sensors: Object.keys(profile.sensors), hasBattery: true }
+    const descriptor = { id: device.id, group: 'g', profile: profile.name, labels: LABELS, sensors: Object.keys(profile.sensors), hasBattery: true, correlated: ['humidity'] }
     const plan = planFaults([entryFor(kind)], [descriptor], SEED)
     expect(plan[0]!.deviceIds, 'the example can target the test device').toEqual(['dev-1'])
     injector.schedule(plan)
@@ -141,6 +145,7 @@ describe('fault kind contract', () => {
         labels: LABELS,
         sensors: Object.keys(profile.sensors),
         hasBattery: true,
+        correlated: ['humidity'],
       }))
       const entry = kind.entrySchema.parse({ ...kind.example, target: { fraction: 0.25 } })
       const a = planFaults([entry], devices, 77, 3_600_000)
@@ -165,11 +170,24 @@ describe('fault kind contract', () => {
       expect(labelled || changed || r.broker.state.calls > 0, 'no observable effect').toBe(true)
 
       // It was logged, and it is over.
-      expect(r.injector.log.records.length).toBe(1)
-      const record = r.injector.log.records[0]!
+      const own = r.injector.log.records.filter((x) => x.root_cause_id === null)
+      expect(own.length).toBe(1)
+      const record = own[0]!
       expect(record).toMatchObject({ kind: name, device_id: 'dev-1', start_ms: EPOCH + AT_MS, truncated: r.truncated })
       expect(record.end_ms).toBeLessThanOrEqual(EPOCH + OVER_BY_MS)
       expect(r.injector.log.activeByKind().size).toBe(0)
+
+      // What it caused was logged as its effects (their own ids, it as their root cause), and is over too.
+      const types = new Set((kind.effects ?? []).flatMap((e) => e.types))
+      for (const effect of r.injector.log.records.filter((x) => x.root_cause_id !== null)) {
+        expect(effect.root_cause_id).toBe(record.fault_id)
+        expect(types.has(effect.kind), `${effect.kind} is one of ${name}'s effects`).toBe(true)
+        expect(effect.fault_id).toBe(`${record.fault_id}/${effect.kind}`)
+        expect(effect.device_id).toBe('dev-1')
+        expect(effect.start_ms).toBeGreaterThanOrEqual(record.start_ms)
+        expect(effect.end_ms).toBeLessThanOrEqual(EPOCH + SETTLED_MS)
+      }
+      expect(r.injector.log.openEffects).toBe(0)
 
       // The broker is as it was.
       expect({ ...r.broker.state, calls: 0 }).toEqual({ up: true, outage: false, rejected: new Set(), calls: 0 })

@@ -1,43 +1,10 @@
-import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadFleet, runDataset } from '../../../src/fleet/index.js'
+import { allKindsDataset as dataset, readJsonl, readRows, sha, tmp } from './dataset-helpers.js'
 
-const FLEET = 'test/fixtures/dataset/all-kinds.fleet.yaml'
-const VALUE_KINDS = new Set(['telemetry.spike', 'telemetry.stuck', 'telemetry.drift', 'telemetry.offset', 'telemetry.gain', 'telemetry.noise', 'telemetry.dropout', 'telemetry.clipping', 'telemetry.nan', 'telemetry.unit-change', 'sensor-failure', 'cohort-shift'])
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'fleet-emu-dataset-'))
-const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
-
-interface Row {
-  ts: number
-  device: string
-  sensor: string
-  value: string
-  clean: string
-  isAnomaly: boolean
-  ids: string[]
-  line: string
-}
-
-function readRows(dir: string): Row[] {
-  const [, ...lines] = readFileSync(join(dir, 'telemetry/part-00000.csv'), 'utf8').trimEnd().split('\n')
-  return lines.map((line) => {
-    const c = line.split(',')
-    return { ts: Date.parse(c[0]!), device: c[2]!, sensor: c[4]!, value: c[5]!, clean: c[6]!, isAnomaly: c[7] === 'true', ids: c[8] ? c[8].split(';') : [], line }
-  })
-}
-
-const readJsonl = <T>(file: string): T[] => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T)
-
-async function dataset(seed: number, shard?: { index: number; count: number }) {
-  const dir = tmp()
-  const result = await runDataset(loadFleet(FLEET), { outDir: dir, seed, shard, format: 'csv' })
-  return { dir, result }
-}
-
+// Labels (every anomaly type, exact windows, root causes) are in dataset-labels.test.ts.
 describe('dataset mode (virtual time)', () => {
   it('same fleet file + seed ⇒ byte-identical folder; another seed ⇒ different', async () => {
     const a = await dataset(21)
@@ -51,43 +18,6 @@ describe('dataset mode (virtual time)', () => {
     expect(manifest.rows).toBe(readRows(a.dir).length)
   })
 
-  it('labels are exact: rows inside a fault window on its devices and sensors carry its id, rows outside do not', async () => {
-    const { dir } = await dataset(21)
-    const rows = readRows(dir)
-    const records = readJsonl<{ fault_id: string; kind: string; device_id: string; start_ms: number; end_ms: number; params: { sensors?: string[] } }>(join(dir, 'faults.jsonl'))
-    const anomalies = readJsonl<{ anomaly_id: string; type: string; devices: string[]; sensors: string[] }>(join(dir, 'anomalies.jsonl'))
-    // Every kind that can run without a broker is in the dataset.
-    expect(new Set(anomalies.map((a) => a.type)).size).toBe(31)
-    const byDevice = new Map<string, Row[]>()
-    for (const r of rows) (byDevice.get(r.device) ?? byDevice.set(r.device, []).get(r.device)!).push(r)
-    let inside = 0
-    for (const rec of records) {
-      for (const r of byDevice.get(rec.device_id) ?? []) {
-        if (rec.params.sensors && !rec.params.sensors.includes(r.sensor)) {
-          expect(r.ids, r.line).not.toContain(rec.fault_id)
-          continue
-        }
-        if (r.ts > rec.start_ms && r.ts < rec.end_ms) {
-          expect(r.ids, `${rec.fault_id} ${r.line}`).toContain(rec.fault_id)
-          inside++
-        } else if (r.ts < rec.start_ms || r.ts > rec.end_ms) expect(r.ids, `${rec.fault_id} ${r.line}`).not.toContain(rec.fault_id)
-      }
-    }
-    expect(inside).toBeGreaterThan(1000)
-    // is_anomaly ⇔ some id; value differs from clean only where a value fault is active.
-    const kindOf = new Map(records.map((r) => [r.fault_id, r.kind]))
-    for (const r of rows) {
-      expect(r.isAnomaly).toBe(r.ids.length > 0)
-      if (r.value !== r.clean) expect(r.ids.some((id) => VALUE_KINDS.has(kindOf.get(id)!)), r.line).toBe(true)
-    }
-    // Every anomaly's devices/sensors are the ones its rows show.
-    for (const a of anomalies) {
-      const labelled = rows.filter((r) => r.ids.includes(a.anomaly_id))
-      expect(new Set(labelled.map((r) => r.device)), a.anomaly_id).toEqual(new Set(a.devices.filter((d) => byDevice.has(d) && labelled.some((r) => r.device === d))))
-      for (const r of labelled) expect(a.sensors).toContain(r.sensor)
-    }
-  })
-
   it('the union of 3 shards equals the single run, rows and labels', async () => {
     const whole = await dataset(21)
     const parts = await Promise.all([0, 1, 2].map((index) => dataset(21, { index, count: 3 })))
@@ -95,7 +25,7 @@ describe('dataset mode (virtual time)', () => {
     const union = parts.flatMap((p) => lines(p.dir)).sort()
     expect(union).toEqual(lines(whole.dir).sort())
     const devices = parts.map((p) => new Set(readRows(p.dir).map((r) => r.device)))
-    expect(devices.reduce((n, s) => n + s.size, 0)).toBe(30)
+    expect(devices.reduce((n, s) => n + s.size, 0)).toBe(34)
     const faultIds = (dir: string) => readJsonl<{ fault_id: string; device_id: string }>(join(dir, 'faults.jsonl')).map((r) => `${r.fault_id}/${r.device_id}`)
     expect(parts.flatMap((p) => faultIds(p.dir)).sort()).toEqual(faultIds(whole.dir).sort())
   })

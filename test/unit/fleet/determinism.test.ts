@@ -72,7 +72,9 @@ describe('determinism (virtual time, in-process transport)', () => {
   it('values differ from the clean signal only inside a logged fault window on that device', async () => {
     const { rows, fleet } = await runVirtual(6, { minutes: 4 })
     const log = fleet.faultLog
-    expect(new Set(log.map((r) => r.kind))).toEqual(new Set(['telemetry.spike', 'telemetry.stuck', 'disconnect']))
+    // The faults, and the link dropouts the disconnect caused.
+    expect(new Set(log.map((r) => r.kind))).toEqual(new Set(['telemetry.spike', 'telemetry.stuck', 'disconnect', 'link-dropout']))
+    for (const r of log) expect(r.root_cause_id).toBe(r.kind === 'link-dropout' ? r.fault_id.replace(/\/link-dropout$/, '') : null)
     let faulty = 0
     for (const r of rows) {
       for (const [sensor, value] of Object.entries(r.values)) {

@@ -130,6 +130,21 @@ const fleetCases: (Case & { code: ErrorCode })[] = [
     ],
   },
   {
+    fixture: 'rate-schedule.fleet.yaml',
+    what: 'perDevicePerDay with every or probability',
+    code: 'FLEET_ERR_SPEC_INVALID',
+    problems: [
+      { at: '7:57', path: 'faults[0].every', message: 'cannot be combined with perDevicePerDay', hint: /one schedule or the other/ },
+      { at: '8:72', path: 'faults[1].probability', message: 'cannot be combined with perDevicePerDay', hint: /scale perDevicePerDay/ },
+    ],
+  },
+  {
+    fixture: 'rate-broker-fault.fleet.yaml',
+    what: 'perDevicePerDay on a broker-wide fault',
+    code: 'FLEET_ERR_SPEC_INVALID',
+    problems: [{ at: '7:46', path: 'faults[0].perDevicePerDay', message: 'broker-restart is broker-wide: it has no per-device occurrences to draw', hint: /not perDevicePerDay/ }],
+  },
+  {
     fixture: 'overlapping-broker-faults.fleet.yaml',
     what: 'broker-wide faults whose windows overlap (reported at the later one)',
     code: 'FLEET_ERR_SPEC_INVALID',

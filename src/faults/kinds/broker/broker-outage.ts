@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('broker-outage', {}, { durationRequired: true })
 
@@ -15,6 +16,7 @@ export const brokerOutage: FaultKind<z.output<typeof schema>> = {
   summary: 'sessions closed and CONNACK "server unavailable" for the window',
   example: { kind: 'broker-outage', at: '4m', duration: '20s' },
   entrySchema: schema,
+  effects: [linkDropout],
   needsEmbeddedBroker: true,
   exclusive: true,
   begin(_entry, ctx) {

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('broker-restart', {}, { durationRequired: true })
 
@@ -16,6 +17,7 @@ export const brokerRestart: FaultKind<z.output<typeof schema>> = {
   summary: 'embedded broker down for duration (all connections cut), then back on the same port',
   example: { kind: 'broker-restart', at: '3m', duration: '10s' },
   entrySchema: schema,
+  effects: [linkDropout],
   needsEmbeddedBroker: true,
   exclusive: true,
   begin(_entry, ctx) {

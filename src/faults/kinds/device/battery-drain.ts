@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { batteryEffects } from '../../effects/index.js'
 
 const schema = entrySchema('battery-drain', { extraMa: z.number().positive() }, { durationRequired: false })
 
@@ -15,6 +16,7 @@ export const batteryDrain: FaultKind<z.output<typeof schema>> = {
   summary: 'extra current drawn; battery falls through low/critical to dead early',
   example: { kind: 'battery-drain', at: '1m', target: { count: 3 }, extraMa: 400 },
   entrySchema: schema,
+  effects: [batteryEffects],
   appliesTo: (d) => d.hasBattery,
   apply(device, entry) {
     device.addBatteryDrain(entry.extraMa)

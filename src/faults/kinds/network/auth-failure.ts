@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('auth-failure', { drop: z.boolean().default(true) }, { durationRequired: true })
 
@@ -16,6 +17,7 @@ export const authFailure: FaultKind<z.output<typeof schema>> = {
   summary: 'CONNACK refused (bad credentials) until the fault ends; refusals counted',
   example: { kind: 'auth-failure', at: '1m', duration: '30s', target: { count: 10 } },
   entrySchema: schema,
+  effects: [linkDropout],
   needsEmbeddedBroker: true,
   apply(device, entry, ctx) {
     const broker = ctx.broker!

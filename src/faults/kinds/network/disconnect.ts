@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('disconnect', { mode: z.enum(['unclean', 'clean']).default('unclean') }, { durationRequired: true })
 
@@ -16,6 +17,7 @@ export const disconnect: FaultKind<z.output<typeof schema>> = {
   example: { kind: 'disconnect', at: '20s', duration: '15s', target: { fraction: 0.1 } },
   summary: 'network lost for a window; last will published (unclean) or clean DISCONNECT; reconnect with backoff',
   entrySchema: schema,
+  effects: [linkDropout],
   apply(device, entry) {
     if (entry.mode === 'clean') device.disconnectCleanly()
     device.setNetworkDown(true)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { positiveDurationMs } from '../../../spec/index.js'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema(
   'flap',
@@ -25,6 +26,7 @@ export const flap: FaultKind<z.output<typeof schema>> = {
   summary: 'n cycles of network down/up; last will on each drop; reconnects in between',
   example: { kind: 'flap', at: '30s', target: { fraction: 0.05 }, cycles: 3, down: '5s', up: '10s' },
   entrySchema: schema,
+  effects: [linkDropout],
   apply(device, entry, ctx) {
     let cycle = 0
     let down = false

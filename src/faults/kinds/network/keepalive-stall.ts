@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('keepalive-stall', {}, { durationRequired: false })
 
@@ -16,6 +17,7 @@ export const keepaliveStall: FaultKind<z.output<typeof schema>> = {
   summary: 'session silent with the socket open; the broker times it out on keep-alive and fires the will',
   example: { kind: 'keepalive-stall', at: '40s', target: { count: 5 } },
   entrySchema: schema,
+  effects: [linkDropout],
   apply(device, _entry, ctx) {
     device.setShaping(ctx.faultId, { paused: true })
     const off = device.onSessionClosed(() => {

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('partition', {}, { durationRequired: true })
 
@@ -16,6 +17,7 @@ export const partition: FaultKind<z.output<typeof schema>> = {
   summary: 'silent cut-off: traffic held both ways, sessions time out on keep-alive, connects time out',
   example: { kind: 'partition', at: '1m', duration: '90s', target: { labels: { site: 'berlin' } } },
   entrySchema: schema,
+  effects: [linkDropout],
   apply(device, _entry, ctx) {
     device.setShaping(ctx.faultId, { paused: true })
     return () => device.setShaping(ctx.faultId, undefined)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('reconnect-storm', { reconnect: z.enum(['immediate', 'backoff']).default('immediate') }, { durationRequired: true })
 
@@ -15,6 +16,7 @@ export const reconnectStorm: FaultKind<z.output<typeof schema>> = {
   summary: 'mass unclean drop, then every device reconnects at the same instant',
   example: { kind: 'reconnect-storm', at: '2m', duration: '5s', target: { fraction: 0.5 } },
   entrySchema: schema,
+  effects: [linkDropout],
   apply(device, entry) {
     device.setNetworkDown(true)
     return () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
+import { linkDropout } from '../../effects/index.js'
 
 const schema = entrySchema('regional-outage', { label: z.string().default('region'), value: z.string() }, { durationRequired: true })
 
@@ -15,6 +16,7 @@ export const regionalOutage: FaultKind<z.output<typeof schema>> = {
   summary: 'every device of one region (a label) loses its network at once',
   example: { kind: 'regional-outage', at: '5m', duration: '1m', value: 'eu-west' },
   entrySchema: schema,
+  effects: [linkDropout],
   appliesTo: (d, entry) => d.labels[entry.label] === entry.value,
   apply(device) {
     device.setNetworkDown(true)

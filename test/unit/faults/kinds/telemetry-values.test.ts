@@ -1,157 +1,35 @@
 import { describe, expect, it } from 'vitest'
 import { deriveStream, isFleetError, VirtualClock, type FleetError } from '../../../../src/core/index.js'
-import { VirtualDevice, type DeviceHooks } from '../../../../src/device/index.js'
 import { telemetryValueKinds } from '../../../../src/faults/kinds/telemetry-values/index.js'
-import { FaultInjector, faultKinds, planFaults, type FaultRecord } from '../../../../src/faults/index.js'
-import { checkProfileFile, firmwareModels, Fleet, loadFleet } from '../../../../src/fleet/index.js'
-import { inProcessLinkFactory } from '../../../../src/transport/index.js'
+import { faultKinds } from '../../../../src/faults/index.js'
+import { Fleet, loadFleet } from '../../../../src/fleet/index.js'
+import { EPOCH, SEED, SENSORS, checkUntouched, checkWindow, finish, rejects, round, runDevices, spec, type Row } from './value-harness.js'
 
-const EPOCH = Date.UTC(2026, 0, 1)
-const SEED = 21
-const PROFILE_FILE = 'test/fixtures/integration/fast-sensor.device.yaml'
 const FLEET_FILE = 'test/fixtures/faults/telemetry-values.fleet.yaml'
-
-const checked = checkProfileFile(PROFILE_FILE)
-if (!checked.ok) throw new Error(`${PROFILE_FILE}: ${JSON.stringify(checked.problems)}`)
-const profile = checked.profile
-const SENSORS = Object.keys(profile.sensors) // temperature [-40, 85] 2 dp, humidity [0, 100] 1 dp
-
-interface Row {
-  deviceId: string
-  seq: number
-  ts: number
-  values: Record<string, number | null>
-  clean: Record<string, number>
-  faultIds: Record<string, string[]>
-}
-
-interface RunResult {
-  rows: Row[]
-  /** Telemetry payloads as published, by `${deviceId}#${seq}`. */
-  payloads: Map<string, string>
-  log: readonly FaultRecord[]
-  /** Faults that ended on every device by themselves or at their planned end (not at stop). */
-  ended: string[]
-  stoppedAtMs: number
-}
-
-const noop = () => {}
-
-/**
- * Real VirtualDevices (the fast-sensor profile) over in-process links on a VirtualClock, with the
- * FaultInjector applying a plan from planFaults. Faults are written as in a fleet file (durations as
- * strings) and parsed by their kind's schema.
- */
-async function runDevices(faults: Record<string, unknown>[], opts: { devices?: number; untilMs?: number } = {}): Promise<RunResult> {
-  const clock = new VirtualClock({ epochMs: EPOCH })
-  const rows: Row[] = []
-  const payloads = new Map<string, string>()
-  const linkFactory = inProcessLinkFactory(clock, (clientId, topic, payload) => {
-    if (topic !== `devices/${clientId}/telemetry`) return
-    const text = payload.toString()
-    payloads.set(`${clientId}#${(JSON.parse(text) as { seq: number }).seq}`, text)
-  })
-  const hooks: DeviceHooks = {
-    stateChanged: noop,
-    connectAttempt: noop,
-    disconnected: noop,
-    published: noop,
-    droppedOffline: noop,
-    commandReceived: noop,
-    sampled: (d, s, seq) => rows.push({ deviceId: d.id, seq, ts: s.ts, values: { ...s.values }, clean: { ...s.clean }, faultIds: structuredClone(s.faultIds) }),
-  }
-  const devices = new Map<string, VirtualDevice>()
-  for (let i = 0; i < (opts.devices ?? 3); i++) {
-    const id = `dev-${i}`
-    const env = { clock, seed: SEED, runStartMs: EPOCH, brokerUrl: 'in-process', linkFactory, firmware: firmwareModels[profile.firmware.model]!, hooks }
-    devices.set(id, new VirtualDevice({ id, group: 'lab', profile, labels: profile.labels }, env))
-  }
-  const entries = faults.map((f) => faultKinds[f.kind as string]!.entrySchema.parse(f))
-  const descriptors = [...devices.keys()].map((id) => ({ id, group: 'lab', profile: profile.name, labels: profile.labels, sensors: SENSORS, hasBattery: profile.battery !== undefined }))
-  const ended: string[] = []
-  const injector = new FaultInjector(clock, EPOCH, devices, { faultStarted: noop, faultEnded: (_k, id) => ended.push(id), faultSkipped: noop }, { seed: SEED })
-  injector.schedule(planFaults(entries, descriptors, SEED))
-  for (const d of devices.values()) d.start()
-  clock.runUntil(EPOCH + (opts.untilMs ?? 6_000))
-  const stoppedAtMs = clock.now()
-  injector.stop()
-  for (const d of devices.values()) await d.stop()
-  return { rows, payloads, log: injector.log.records, ended, stoppedAtMs }
-}
-
-const spec = (sensor: string) => profile.sensors[sensor]!
-/** What the sampler does to a faulty value: clamp to the sensor's range, round to its precision. */
-function finish(sensor: string, v: number): number {
-  const r = spec(sensor).range
-  return round(sensor, r ? Math.min(r[1], Math.max(r[0], v)) : v)
-}
-function round(sensor: string, v: number): number {
-  const k = 10 ** spec(sensor).precision
-  return Math.round(v * k) / k
-}
-
-type Expect = (row: Row, sensor: string, startMs: number) => number | null
-
-/**
- * Checks one fault on one device: its log record (device, exact start and end), and every sample of
- * that device — inside the window the listed sensors carry the fault id and the expected value, the
- * others are clean and unlabelled; outside the window everything is clean and unlabelled.
- */
-function checkWindow(res: RunResult, faultId: string, deviceId: string, sensors: readonly string[], expected: Expect, window: { atMs: number; durationMs: number }): Row[] {
-  const rec = res.log.find((r) => r.fault_id === faultId && r.device_id === deviceId)
-  expect(rec, `${faultId} on ${deviceId}`).toBeDefined()
-  expect(rec).toMatchObject({ device_id: deviceId, start_ms: EPOCH + window.atMs, end_ms: EPOCH + window.atMs + window.durationMs, truncated: false, source: 'plan' })
-  const rows = res.rows.filter((r) => r.deviceId === deviceId)
-  const inside: Row[] = []
-  let before = 0
-  let after = 0
-  for (const r of rows) {
-    const strictlyIn = r.ts > rec!.start_ms && r.ts < rec!.end_ms
-    const onEdge = r.ts === rec!.start_ms || r.ts === rec!.end_ms
-    if (r.ts < rec!.start_ms) before++
-    if (r.ts > rec!.end_ms) after++
-    if (strictlyIn) inside.push(r)
-    for (const s of SENSORS) {
-      const affected = sensors.includes(s) && (strictlyIn || (onEdge && r.faultIds[s] !== undefined))
-      const where = `${deviceId} ${s} @${r.ts - EPOCH}ms`
-      if (affected) {
-        expect(r.faultIds[s], where).toEqual([faultId])
-        expect(r.values[s], where).toBe(expected(r, s, rec!.start_ms))
-      } else {
-        expect(r.faultIds[s], where).toBeUndefined()
-        expect(r.values[s], where).toBe(r.clean[s])
-      }
-    }
-  }
-  expect(inside.length).toBeGreaterThanOrEqual(Math.floor(window.durationMs / 250))
-  expect(before).toBeGreaterThan(0)
-  expect(after).toBeGreaterThan(0)
-  return inside
-}
-
-/** Devices a fault did not target report clean values with no fault ids. */
-function checkUntouched(res: RunResult, deviceIds: readonly string[]): void {
-  const rows = res.rows.filter((r) => deviceIds.includes(r.deviceId))
-  expect(rows.length).toBeGreaterThan(0)
-  for (const r of rows) {
-    expect(r.faultIds).toEqual({})
-    expect(r.values).toEqual(r.clean)
-  }
-}
-
-/** The messages of a failed parse of `entry` with its kind's schema. */
-function rejects(entry: Record<string, unknown>): string[] {
-  const r = faultKinds[entry.kind as string]!.entrySchema.safeParse(entry)
-  expect(r.success, JSON.stringify(entry)).toBe(false)
-  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
-}
 
 const W = { atMs: 1_000, durationMs: 3_000 }
 const at = { at: '1s', duration: '3s' }
 const intensity = (ts: number, startMs: number, rampMs: number) => Math.min(1, (ts - startMs) / rampMs)
 
 describe('telemetry value kinds: registry', () => {
-  const names = ['telemetry.spike', 'telemetry.stuck', 'telemetry.drift', 'telemetry.offset', 'telemetry.gain', 'telemetry.noise', 'telemetry.dropout', 'telemetry.clipping', 'telemetry.nan', 'telemetry.unit-change', 'sensor-failure', 'cohort-shift']
+  const names = [
+    'telemetry.spike',
+    'telemetry.stuck',
+    'telemetry.drift',
+    'telemetry.offset',
+    'telemetry.gain',
+    'telemetry.noise',
+    'telemetry.dropout',
+    'telemetry.clipping',
+    'telemetry.nan',
+    'telemetry.unit-change',
+    'telemetry.contextual',
+    'telemetry.shapelet',
+    'telemetry.seasonal',
+    'telemetry.decorrelation',
+    'sensor-failure',
+    'cohort-shift',
+  ]
 
   it('registers every kind of the folder, by name, in the global registry', () => {
     expect(telemetryValueKinds.map((k) => k.kind)).toEqual(names)
@@ -162,7 +40,7 @@ describe('telemetry value kinds: registry', () => {
     const groups = Object.fromEntries(telemetryValueKinds.map((k) => [k.kind, k.group]))
     expect(groups['sensor-failure']).toBe('device')
     expect(groups['cohort-shift']).toBe('fleet')
-    for (const name of names.slice(0, 10)) expect(groups[name], name).toBe('telemetry')
+    for (const name of names.slice(0, 14)) expect(groups[name], name).toBe('telemetry')
     for (const k of telemetryValueKinds) {
       expect(k.summary.length, k.kind).toBeGreaterThan(10)
       expect(k.example.kind).toBe(k.kind)
@@ -178,18 +56,18 @@ describe('telemetry value kinds: registry', () => {
     }
   })
 
-  it('requires a duration for every window kind; cohort-shift and spike may go without', () => {
+  it('requires a duration for every window kind; cohort-shift, spike and contextual may go without', () => {
     for (const k of telemetryValueKinds) {
       const { duration: _d, ...rest } = k.example
       const r = k.entrySchema.safeParse(rest)
-      expect(r.success, k.kind).toBe(k.kind === 'cohort-shift' || k.kind === 'telemetry.spike')
+      expect(r.success, k.kind).toBe(k.kind === 'cohort-shift' || k.kind === 'telemetry.spike' || k.kind === 'telemetry.contextual')
       if (!r.success) expect(r.error.issues.map((i) => i.path.join('.'))).toContain('duration')
     }
   })
 
-  it('accepts ramp only on drift, offset, gain, noise and cohort-shift', () => {
+  it('accepts ramp only on drift, offset, gain, noise, seasonal and cohort-shift', () => {
     const ramped = telemetryValueKinds.filter((k) => k.entrySchema.safeParse({ ...k.example, ramp: '1s' }).success).map((k) => k.kind)
-    expect(ramped).toEqual(['telemetry.drift', 'telemetry.offset', 'telemetry.gain', 'telemetry.noise', 'cohort-shift'])
+    expect(ramped).toEqual(['telemetry.drift', 'telemetry.offset', 'telemetry.gain', 'telemetry.noise', 'telemetry.seasonal', 'cohort-shift'])
   })
 
   it('rejects a sensors list that is empty', () => {
@@ -504,7 +382,10 @@ describe('every kind in a fleet file (telemetry-values.fleet.yaml, virtual time)
 
   it('loads every kind from YAML, with durations normalised to ms', () => {
     const spec = loadFleet(FLEET_FILE).spec
-    expect(new Set(spec.faults.map((f) => f.kind))).toEqual(new Set(telemetryValueKinds.map((k) => k.kind).filter((k) => k !== 'telemetry.spike' && k !== 'telemetry.stuck')))
+    // The pattern kinds (contextual, shapelet, seasonal, decorrelation) are loaded from YAML by the
+    // dataset fixture (test/fixtures/dataset/all-kinds.fleet.yaml) and tested in tods-families.test.ts.
+    const elsewhere = new Set(['telemetry.spike', 'telemetry.stuck', 'telemetry.contextual', 'telemetry.shapelet', 'telemetry.seasonal', 'telemetry.decorrelation'])
+    expect(new Set(spec.faults.map((f) => f.kind))).toEqual(new Set(telemetryValueKinds.map((k) => k.kind).filter((k) => !elsewhere.has(k))))
     const drift = spec.faults.find((f) => f.id === 'drift')!
     expect([drift.at, drift.duration, drift.ramp]).toEqual([2_000, 6_000, 1_000])
   })

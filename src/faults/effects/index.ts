@@ -1,0 +1,6 @@
+export type { Effect, EffectContext, EffectWatch } from './effect.js'
+export { batteryEffects } from './battery.js'
+export { counterReset } from './counter-reset.js'
+export { linkDropout } from './link-dropout.js'
+export { releaseShift } from './release-shift.js'
+export { EffectTracker } from './tracker.js'
