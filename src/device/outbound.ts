@@ -1,4 +1,5 @@
 import type { TelemetrySample } from '../telemetry/index.js'
+import type { SparkplugMetric } from '../telemetry/codecs/sparkplug.js'
 import type { Sample } from './sampler.js'
 
 /** A telemetry message on its way out of a device, before it reaches the link. */
@@ -9,9 +10,20 @@ export interface OutboundMessage {
   fields: TelemetrySample
   /** Raw bytes to send instead of encoding `fields` (malformed or schema-drifted payloads). */
   payload?: Buffer
+  /**
+   * Sparkplug devices: what payload faults do to the DDATA (which is encoded only when published, as
+   * its seq is known only then). `payload` is not used for them.
+   */
+  sparkplug?: SparkplugEdits
   /** Ids of the message-level faults that touched this message (labels come from these). */
   faultIds: string[]
   sample: Sample
+}
+
+/** Edits of a Sparkplug DDATA, applied when it is encoded: to its metrics, then to its bytes. */
+export interface SparkplugEdits {
+  metrics?: (metrics: SparkplugMetric[]) => SparkplugMetric[]
+  bytes?: (payload: Buffer) => Buffer
 }
 
 /**

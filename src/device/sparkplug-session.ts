@@ -51,6 +51,13 @@ export interface SparkplugSessionOptions {
   firstBdSeq?: number
 }
 
+export interface SparkplugDataOptions {
+  /** Store-and-forward data sent late: every metric is flagged `is_historical`, and not remembered for births. */
+  historical?: boolean
+  /** Changes the metric list before it is encoded (fault injection: a renamed or retyped metric). */
+  editMetrics?: (metrics: SparkplugMetric[]) => SparkplugMetric[]
+}
+
 /** What a command from a host asks of the device. Bad input is reported in `problems`, never thrown. */
 export interface SparkplugCommandResult {
   target: 'node' | 'device' | 'none'
@@ -206,15 +213,17 @@ export class SparkplugSession {
    * the next DBIRTH. `historical` marks store-and-forward data sent late (Sparkplug's is_historical).
    * Throws if the node or device is not online (publish births first).
    */
-  data(sample: { ts: number; values: Readonly<Record<string, SparkplugValue>> }, opts: { historical?: boolean } = {}): SparkplugMessage {
+  data(sample: { ts: number; values: Readonly<Record<string, SparkplugValue>> }, opts: SparkplugDataOptions = {}): SparkplugMessage {
     this.requireOnline('DDATA')
     if (!this.deviceOnline) throw errors.badArgument(`Sparkplug DDATA on ${this.topics.ddata} after DDEATH: publish deviceBirth() first`)
     const historical = opts.historical === true
-    const metrics: SparkplugMetric[] = []
+    let metrics: SparkplugMetric[] = []
     for (const [name, value] of Object.entries(sample.values)) {
       if (!historical) this.lastValues.set(name, { value, ts: sample.ts })
       metrics.push({ name, datatype: this.metricTypes.get(name) ?? inferType(value), value, timestamp: sample.ts, historical })
     }
+    // After the values are remembered: an edited metric (a renamed or retyped one) never reaches a DBIRTH.
+    if (opts.editMetrics) metrics = opts.editMetrics(metrics)
     return this.message('DDATA', this.topics.ddata, { timestamp: sample.ts, seq: this.takeSeq(), metrics })
   }
 

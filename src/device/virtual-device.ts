@@ -1,21 +1,19 @@
 import { assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef } from 'xstate'
-import { deriveStream, expandTemplate, type Clock, type Rng, type TimerHandle } from '../core/index.js'
+import { deriveStream, expandTemplate, type Clock, type TimerHandle } from '../core/index.js'
 import type { DeviceProfile } from '../spec/index.js'
-import { encodeJson } from '../telemetry/index.js'
 import { combineShaping, type CloseReason, type ConnectFailure, type DeviceLink, type LinkFactory, type LinkShaping } from '../transport/index.js'
 import { BatteryModel, type BatteryLevel } from './battery.js'
 import { CommandHandler, type ReplyListener } from './command-handler.js'
-import { encodeReply, type Command, type CommandReply } from './commands.js'
+import type { Command, CommandReply } from './commands.js'
+import { createConvention, type PublishingConvention } from './conventions/index.js'
 import { deviceMachine } from './device.machine.js'
 import { encodeFirmwareReport } from './firmware-report.js'
 import type { FirmwareConfig, FirmwareContext, FirmwareEvent, FirmwareMachine, OtaStage } from './kit.js'
 import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
-import { SHADOW_SETTINGS, encodeReported, reconcileShadow, type ShadowSetting } from './shadow.js'
+import { LazyStreams } from './lazy-streams.js'
+import { ShadowSync } from './shadow-sync.js'
 import { Sampler, type Sample } from './sampler.js'
 import type { ValueFault } from './value-fault.js'
-
-/** The payload of a telemetry message nobody reads (see DeviceLink.readsPayloads). */
-const UNENCODED = Buffer.alloc(0)
 
 export type DeviceRegion = 'firmware' | 'connectivity' | 'battery' | 'sensors'
 export type DeviceStates = Record<DeviceRegion, string>
@@ -32,8 +30,11 @@ export interface DeviceHooks {
   stateChanged(device: VirtualDevice, region: DeviceRegion, from: string, to: string): void
   connectAttempt(device: VirtualDevice, outcome: 'success' | ConnectFailure['reason']): void
   disconnected(device: VirtualDevice, reason: CloseReason): void
-  /** A message handed to MQTT; `seq` is the telemetry sequence number (absent for status, replies, reports). */
-  published(device: VirtualDevice, bytes: number, seq?: number): void
+  /**
+   * A telemetry message handed to MQTT; `seq` is the device's telemetry sequence number, `wireSeq` the
+   * payload's own number when it has one besides (a Sparkplug DDATA's 0..255 seq).
+   */
+  published(device: VirtualDevice, bytes: number, seq?: number, wireSeq?: number): void
   /** Every produced sample, with the message it became (ts after clock skew, message-level fault ids). */
   sampled(device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage): void
   droppedOffline(device: VirtualDevice): void
@@ -67,10 +68,12 @@ export class VirtualDevice {
   private readonly machine: Actor<typeof deviceMachine>
   private readonly sampler: Sampler
   private readonly battery: BatteryModel | undefined
-  private readonly topics: { telemetry: string; status: string; commands: string; firmwareReport: string | undefined; shadowDesired: string; shadowReported: string }
+  /** Topics, payloads, will and greetings: the profile's `topics.convention` (generic or Sparkplug). */
+  private readonly convention: PublishingConvention
+  private readonly firmwareReportTopic: string | undefined
   private readonly commands: CommandHandler
-  /** Offline buffer: payloads with their telemetry seq (the delivery probe accounts per seq). */
-  private readonly buffer: { payload: Buffer; seq: number }[] = []
+  /** Offline buffer: messages kept to be encoded and sent on reconnect (in order, with their seq). */
+  private readonly buffer: OutboundMessage[] = []
   private readonly outbound = new OutboundPipeline((m) => this.deliver(m))
   private states: DeviceStates = { firmware: 'off', connectivity: 'offline', battery: 'mains', sensors: 'ok' }
   private seq = 0
@@ -88,9 +91,7 @@ export class VirtualDevice {
   private fwVersion: string
   /** A version installed by a `firmware-rollout` fault, over the firmware model's own. */
   private versionOverride: string | undefined
-  /** Shadow: the reported state so far, and how many desired documents arrived (the version when one has none). */
-  private shadowState: Record<string, unknown> = {}
-  private shadowCount = 0
+  private shadow: ShadowSync | undefined
 
   constructor(
     readonly identity: DeviceIdentity,
@@ -101,14 +102,7 @@ export class VirtualDevice {
     const profile = (this.profile = identity.profile)
     const stream = (purpose: string) => deriveStream(env.seed, identity.id, purpose)
     const vars = { id: identity.id, group: identity.group, profile: profile.name }
-    this.topics = {
-      telemetry: expandTemplate(profile.topics.telemetry, vars),
-      status: expandTemplate(profile.topics.status, vars),
-      commands: expandTemplate(profile.topics.commands, vars),
-      firmwareReport: profile.firmware.reportTopic === undefined ? undefined : expandTemplate(profile.firmware.reportTopic, vars),
-      shadowDesired: expandTemplate(profile.topics.shadowDesired, vars),
-      shadowReported: expandTemplate(profile.topics.shadowReported, vars),
-    }
+    this.firmwareReportTopic = profile.firmware.reportTopic === undefined ? undefined : expandTemplate(profile.firmware.reportTopic, vars)
     this.fwVersion = profile.firmware.version
     const boot = stream('boot')
     this.battery = profile.battery ? new BatteryModel(profile.battery, boot) : undefined
@@ -123,7 +117,7 @@ export class VirtualDevice {
         clean: true,
         username: profile.credentials?.username !== undefined ? expandTemplate(profile.credentials.username, vars) : env.brokerUsername,
         password: profile.credentials?.password !== undefined ? expandTemplate(profile.credentials.password, vars) : env.brokerPassword,
-        will: { topic: this.topics.status, payload: 'offline', qos: 1, retain: true },
+        will: () => this.convention.will(),
         random: (() => {
           const shaping = stream('shaping')
           return () => shaping.next()
@@ -136,6 +130,19 @@ export class VirtualDevice {
         onMessage: (topic, payload) => this.onMessage(topic, payload),
       },
     )
+    this.convention = createConvention(profile, vars, {
+      id: identity.id,
+      link: this.link,
+      clock: env.clock,
+      command: (payload) => this.commands.handle(payload),
+      shadowDesired: (payload) => (this.shadow ??= this.createShadow()).desired(payload),
+      reboot: () => {
+        const ok = this.canFirmware({ type: 'command.reboot' })
+        if (ok) this.firmware.send({ type: 'command.reboot' })
+        return ok
+      },
+      counted: (name, status) => env.hooks.commandReceived(this, name, status),
+    })
     this.sampler = new Sampler(
       profile,
       (purpose) => stream(`signal:${purpose}`),
@@ -160,11 +167,11 @@ export class VirtualDevice {
     this.sampler.start()
   }
 
-  /** Clean shutdown: status `offline` (retained), MQTT DISCONNECT, timers cleared. */
+  /** Clean shutdown: status `offline` (retained) or Sparkplug NDEATH, MQTT DISCONNECT, timers cleared. */
   async stop(): Promise<void> {
     this.sampler.stop()
     this.clearCrashTimer()
-    if (this.link.connected) this.link.publish(this.topics.status, 'offline', { qos: 1, retain: true })
+    if (this.link.connected) this.convention.goodbye()
     this.machine.send({ type: 'link.stop' })
     await this.link.end()
     this.firmware.stop()
@@ -210,9 +217,14 @@ export class VirtualDevice {
     return this.seq
   }
 
-  /** The topic this device publishes telemetry on (its profile's template, expanded). */
+  /** The topic this device publishes telemetry on (its profile's template expanded; Sparkplug: its DDATA topic). */
   get telemetryTopic(): string {
-    return this.topics.telemetry
+    return this.convention.telemetryTopic
+  }
+
+  /** The profile's `topics.convention`: `generic` (JSON) or `sparkplug`. */
+  get telemetryConvention(): PublishingConvention['kind'] {
+    return this.convention.kind
   }
 
   get bytesPublished(): number {
@@ -269,10 +281,10 @@ export class VirtualDevice {
     if (this.battery) this.battery.extraMa = Math.max(0, this.battery.extraMa + extraMa)
   }
 
-  /** A clean, deliberate disconnect (status offline + DISCONNECT); the device then backs off and retries. */
+  /** A clean, deliberate disconnect (status offline or NDEATH, then DISCONNECT); the device then backs off and retries. */
   disconnectCleanly(): void {
     if (!this.link.connected) return
-    this.link.publish(this.topics.status, 'offline', { qos: 1, retain: true })
+    this.convention.goodbye()
     void this.link.end().then(() => this.machine.send({ type: 'link.closed' }))
     this.env.hooks.disconnected(this, 'ended')
   }
@@ -427,7 +439,9 @@ export class VirtualDevice {
     VirtualDevice.owners.set(actor, this)
     // Models may nest states (running.idle); the fleet tracks the top-level one.
     actor.subscribe((snap) => {
-      this.fwVersion = this.versionOverride ?? (snap.context as FirmwareContext).version
+      const version = this.versionOverride ?? (snap.context as FirmwareContext).version
+      if (version !== this.fwVersion) this.convention.firmwareVersion(version)
+      this.fwVersion = version
       this.setState('firmware', typeof snap.value === 'string' ? snap.value : Object.keys(snap.value as object)[0]!)
     })
     return actor
@@ -446,13 +460,31 @@ export class VirtualDevice {
       sensors: Object.keys(this.profile.sensors),
       firmwareState: () => this.states.firmware,
       firmwareContext: () => this.firmware.getSnapshot().context as FirmwareContext,
-      canFirmware: (event) => (this.firmware.getSnapshot() as { can(e: FirmwareEvent): boolean }).can(event),
+      canFirmware: (event) => this.canFirmware(event),
       sendFirmware: (event) => this.firmware.send(event),
-      publishReply: (r, onFlushed) => this.link.publish(`${this.topics.commands}/${r.id}/reply`, encodeReply(r), { qos: 1 }, onFlushed),
+      publishReply: (r, onFlushed) => this.convention.publishReply(r, onFlushed),
       otaRolls: () => ({ verifyRoll: this.lazyStreams.get('ota').next(), bootRoll: this.lazyStreams.get('ota').next() }),
       seq: () => this.seq,
       counted: (name, status) => this.env.hooks.commandReceived(this, name, status),
     })
+  }
+
+  private createShadow(): ShadowSync {
+    return new ShadowSync({
+      clock: this.env.clock,
+      firmwareModel: this.profile.firmware.model,
+      sensors: Object.keys(this.profile.sensors),
+      configurable: () => this.commands.supported.includes('config-set'),
+      firmwareState: () => this.states.firmware,
+      canFirmware: (event) => this.canFirmware(event),
+      sendFirmware: (event) => this.firmware.send(event),
+      setSamplePeriod: (ms) => this.setSamplePeriod(ms),
+    })
+  }
+
+  /** Whether the firmware, as it is now, takes this event. */
+  private canFirmware(event: FirmwareEvent): boolean {
+    return (this.firmware.getSnapshot() as { can(e: FirmwareEvent): boolean }).can(event)
   }
 
   private applyConfig(config: FirmwareConfig): void {
@@ -461,8 +493,8 @@ export class VirtualDevice {
 
   /** The retained firmware report, when the profile names a topic for it and the device is online. */
   private publishFirmwareReport(fw: FirmwareContext): void {
-    if (this.topics.firmwareReport === undefined || !this.link.connected) return
-    this.link.publish(this.topics.firmwareReport, encodeFirmwareReport(fw), { qos: 1, retain: true })
+    if (this.firmwareReportTopic === undefined || !this.link.connected) return
+    this.link.publish(this.firmwareReportTopic, encodeFirmwareReport(fw), { qos: 1, retain: true })
   }
 
   private scheduleSpontaneousCrash(): void {
@@ -498,23 +530,18 @@ export class VirtualDevice {
   }
 
   private onLinkClosed(reason: CloseReason): void {
+    this.convention.lost()
     this.env.hooks.disconnected(this, reason)
     for (const l of [...this.closeListeners]) l(reason)
     this.machine.send({ type: 'link.closed' })
   }
 
   private onOnline(): void {
-    this.link.publish(this.topics.status, 'online', { qos: 1, retain: true })
-    this.link.subscribe(this.topics.commands, 1)
-    // A retained desired document comes with the subscription: a device that reconnects converges.
-    this.link.subscribe(this.topics.shadowDesired, 1)
+    this.convention.online()
     this.publishFirmwareReport(this.firmware.getSnapshot().context as FirmwareContext)
     this.commands.flush()
-    const qos = this.profile.telemetry.qos
-    while (this.buffer.length > 0 && this.link.connected) {
-      const { payload, seq } = this.buffer.shift()!
-      this.send(this.topics.telemetry, payload, qos, seq)
-    }
+    // Store-and-forward: sent late, in order (Sparkplug flags them is_historical).
+    while (this.buffer.length > 0 && this.convention.canPublish) this.send(this.buffer.shift()!, true)
   }
 
   private onTick(sample: Sample | undefined, elapsedMs: number): void {
@@ -523,7 +550,7 @@ export class VirtualDevice {
       this.lastSampleValue = sample
       const battery = this.battery ? Math.round(this.battery.percent * 10) / 10 : undefined
       const message: OutboundMessage = {
-        topic: this.topics.telemetry,
+        topic: this.convention.telemetryTopic,
         qos: this.profile.telemetry.qos,
         fields: { ts: sample.ts, seq: this.seq, values: sample.values, battery },
         faultIds: [],
@@ -539,16 +566,13 @@ export class VirtualDevice {
 
   /** The end of the outbound pipeline: publish, or keep in the offline buffer, or drop. */
   private deliver(message: OutboundMessage): void {
-    // Encoded only for a link whose far end reads bytes (not a dataset's: its rows come from samples).
-    const payload = message.payload ?? (this.link.readsPayloads === false ? UNENCODED : encodeJson(message.fields))
-    const seq = message.fields.seq
-    if (this.link.connected) return this.send(message.topic, payload, message.qos, seq)
+    if (this.convention.canPublish) return this.send(message, false)
     if (this.profile.connectivity.offlineBuffer > 0) {
       if (this.buffer.length >= this.profile.connectivity.offlineBuffer) {
         this.buffer.shift()
         this.env.hooks.droppedOffline(this)
       }
-      this.buffer.push({ payload, seq })
+      this.buffer.push(message)
     } else this.env.hooks.droppedOffline(this)
   }
 
@@ -566,61 +590,17 @@ export class VirtualDevice {
   }
 
   /** Publishes one telemetry message; each one published is charged `perMessageMah`, whenever it goes out. */
-  private send(topic: string, payload: Buffer, qos: 0 | 1, seq?: number): void {
-    if (!this.link.publish(topic, payload, { qos, userProperties: this.env.hooks.traceContext?.(this) })) return
-    this.env.hooks.published(this, payload.length, seq)
+  private send(message: OutboundMessage, historical: boolean): void {
+    const out = this.convention.encodeTelemetry(message, historical)
+    if (!out) return
+    // Told before the link has it: an in-process link delivers within publish(), and the delivery
+    // probe must know of a message before it is delivered.
+    this.env.hooks.published(this, out.payload.length, message.fields.seq, out.wireSeq)
+    this.link.publish(out.topic, out.payload, { qos: out.qos, userProperties: this.env.hooks.traceContext?.(this) })
     if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(0, 1))
   }
 
   private onMessage(topic: string, payload: Buffer): void {
-    if (topic === this.topics.commands) this.commands.handle(payload)
-    else if (topic === this.topics.shadowDesired) this.onShadowDesired(payload)
-  }
-
-  /**
-   * A desired shadow document: supported settings go through the config path (the firmware's
-   * `config-set` when its model has one, else the sample period directly); the reported document
-   * (retained) says what is in force and what could not be applied. Bad input is reported, never thrown.
-   */
-  private onShadowDesired(payload: Buffer): void {
-    const configurable = this.commands.supported.includes('config-set')
-    const supported = new Set<ShadowSetting>(configurable ? SHADOW_SETTINGS : ['samplePeriod'])
-    const result = reconcileShadow(payload, {
-      supported,
-      unsupportedReason: () => `firmware model "${this.profile.firmware.model}" has no config-set`,
-      sensors: Object.keys(this.profile.sensors),
-      state: this.shadowState,
-      counter: ++this.shadowCount,
-      now: this.env.clock.now(),
-    })
-    if (!result) return
-    const config = result.apply
-    if (config) {
-      const event: FirmwareEvent = { type: 'command.config_set', config }
-      const canFirmware = configurable && (this.firmware.getSnapshot() as { can(e: FirmwareEvent): boolean }).can(event)
-      if (canFirmware) this.firmware.send(event)
-      else if (config.samplePeriodMs !== undefined) this.setSamplePeriod(config.samplePeriodMs)
-      if (!canFirmware && config.thresholds) {
-        // Not applied: the thresholds in force stay reported.
-        if (this.shadowState.thresholds === undefined) delete result.reported.state.thresholds
-        else result.reported.state.thresholds = this.shadowState.thresholds
-        result.reported.unsupported.thresholds = `cannot change the config while the firmware is ${this.states.firmware}`
-      }
-    }
-    this.shadowState = result.reported.state
-    this.link.publish(this.topics.shadowReported, encodeReported(result.reported), { qos: 1, retain: true })
-  }
-}
-
-/** Seeded streams by purpose, each derived the first time it is asked for (same numbers as eagerly). */
-class LazyStreams {
-  private network: Rng | undefined
-  private firmware: Rng | undefined
-  private ota: Rng | undefined
-
-  constructor(private readonly derive: (purpose: 'network' | 'firmware' | 'ota') => Rng) {}
-
-  get(purpose: 'network' | 'firmware' | 'ota'): Rng {
-    return (this[purpose] ??= this.derive(purpose))
+    this.convention.message(topic, payload)
   }
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { BrokerThread, EmbeddedBroker } from '../broker/index.js'
-import { VirtualDevice, type DeviceHooks, type DeviceRegion, type DeviceStates, type OutboundMessage, type Sample } from '../device/index.js'
+import { VirtualDevice, telemetryTopicTemplate, type DeviceHooks, type DeviceRegion, type DeviceStates, type OutboundMessage, type Sample } from '../device/index.js'
 import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, FleetTracing, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
@@ -284,8 +284,8 @@ export class Fleet extends EventEmitter {
   private async startMeasuring(): Promise<void> {
     const intervalMs = this.opts.reportIntervalMs ?? Math.max(1000, Math.round(this.durationMs / 1800 / 1000) * 1000)
     const rec = (this.recorder = new SoakRecorder({ clock: this.clock, runStartMs: this.runStartMs, metrics: this.metrics, stats: this.stats, devices: this.devices.size, intervalMs }))
-    const index = new Map<string, { deviceId: string; profile: string }>()
-    for (const d of this.devices.values()) index.set(d.telemetryTopic, { deviceId: d.id, profile: d.identity.profile.name })
+    const index = new Map<string, { deviceId: string; profile: string; sparkplug: boolean }>()
+    for (const d of this.devices.values()) index.set(d.telemetryTopic, { deviceId: d.id, profile: d.identity.profile.name, sparkplug: d.telemetryConvention === 'sparkplug' })
     this.topicIndex = index
     const log = this.injector.log
     // The faults' own windows: soak accounting predates propagated effects, which it does not count.
@@ -298,7 +298,7 @@ export class Fleet extends EventEmitter {
     if (this.broker) this.broker.onClientPublish((topic, payload, _clientId, atMs) => rec.delivery(index, topic, payload, atMs))
     else if (this.opts.transport !== 'in-process') {
       const broker = this.resolved.spec.broker
-      const filters = [...new Set(this.shardDevices().map((d) => templateFilter(d.profile.topics.telemetry)))]
+      const filters = [...new Set(this.shardDevices().map((d) => templateFilter(telemetryTopicTemplate(d.profile))))]
       this.probeSubscriber = await subscribeProbe(this.brokerUrl, filters, (topic, payload) => rec.delivery(index, topic, payload), {
         clientId: `fleet-emu-probe-${this.seed}-${this.opts.shard?.index ?? 0}`,
         username: broker.username,
@@ -406,8 +406,8 @@ export class Fleet extends EventEmitter {
         s.disconnects[reason] = (s.disconnects[reason] ?? 0) + 1
         m.disconnects.inc({ profile: device.identity.profile.name, reason })
       },
-      published: (device, bytes, seq) => {
-        if (seq !== undefined) this.recorder?.telemetryPublished(device.id, seq)
+      published: (device, bytes, seq, wireSeq) => {
+        if (seq !== undefined) this.recorder?.telemetryPublished(device.id, seq, wireSeq)
         s.messagesPublished++
         s.bytesPublished += bytes
         const t = s.profileTotals(device.identity.profile.name)

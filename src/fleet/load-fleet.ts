@@ -15,6 +15,7 @@ import {
   type YamlSource,
 } from '../spec/index.js'
 import { firmwareModels } from './firmware-registry.js'
+import { sparkplugIdProblems } from './sparkplug-ids.js'
 
 export interface DeviceSpec {
   id: string
@@ -215,6 +216,7 @@ export function loadFleet(file: string, opts: LoadFleetOptions = {}): ResolvedFl
       devices.push({ id, group: g.name, profile, labels })
     }
   })
-  if (problems.length > 0) throw errors.specInvalid(file, problems)
+  problems.push(...sparkplugIdProblems(spec, source, file, devices))
+  if (problems.length > 0) throw errors.specInvalid(file, sortProblems(problems))
   return { file, spec: deepFreeze(spec), profiles, devices }
 }

@@ -3,10 +3,15 @@ import { hiresEpochMs, monotonicMs, type Clock } from '../core/index.js'
 import { DeliveryProbe, DurationHistogram, ProcessMonitor, type FleetMetrics } from '../observability/index.js'
 import type { RunReport, TimelinePoint } from '../outputs/index.js'
 import type { SliValues } from '../spec/index.js'
+import { decodeSparkplug } from '../telemetry/codecs/sparkplug.js'
 import type { FleetStats } from './fleet-stats.js'
+import { WireSeqs } from './wire-seqs.js'
 
-/** Telemetry topic → the device that publishes on it (deliveries are matched by topic). */
-export type TopicIndex = ReadonlyMap<string, { deviceId: string; profile: string }>
+/**
+ * Telemetry topic → the device that publishes on it (deliveries are matched by topic). `sparkplug`:
+ * the topic carries Sparkplug DDATA (protobuf), not JSON.
+ */
+export type TopicIndex = ReadonlyMap<string, { deviceId: string; profile: string; sparkplug?: boolean }>
 
 /** `{"ts":1767225600000,"seq":42,…`: the JSON codec writes these two fields first, so a prefix match reads them. */
 const JSON_HEAD = /^\{"ts":(-?\d+),"seq":(\d+)/
@@ -44,6 +49,7 @@ export class SoakRecorder {
   /** Devices waiting to be online again: when their fault ended, and its kind. */
   private readonly awaitingReconnect = new Map<string, { sinceMs: number; kind: string; profile: string }>()
   private published = 0
+  private readonly wireSeqs = new WireSeqs()
   /** Connect attempts made while no fault was on the device (a broker that is down by design refuses). */
   private readonly attempts = { all: 0, ok: 0 }
   private lastTick = { atMs: 0, published: 0, delivered: 0 }
@@ -61,8 +67,10 @@ export class SoakRecorder {
     this.lastTick = { atMs: this.o.clock.now(), published: 0, delivered: 0 }
   }
 
-  telemetryPublished(deviceId: string, seq: number): void {
+  /** A device published telemetry message `seq`; `wireSeq` is its Sparkplug seq, for Sparkplug devices. */
+  telemetryPublished(deviceId: string, seq: number, wireSeq?: number): void {
     this.published++
+    if (wireSeq !== undefined) this.wireSeqs.published(deviceId, wireSeq, seq)
     this.probe.published(deviceId, seq, this.o.clock.now(), hiresEpochMs())
   }
 
@@ -73,10 +81,18 @@ export class SoakRecorder {
   delivery(index: TopicIndex, topic: string, payload: Buffer | string, atHiresMs = hiresEpochMs()): void {
     const dev = index.get(topic)
     if (!dev) return
-    const m = JSON_HEAD.exec(typeof payload === 'string' ? payload.slice(0, 64) : payload.toString('latin1', 0, 64))
-    if (!m) return this.probe.undecodable()
-    const latencyMs = this.probe.delivered(dev.deviceId, Number(m[2]), Number(m[1]), this.o.clock.now(), atHiresMs)
+    const read = dev.sparkplug ? this.readSparkplug(dev.deviceId, payload) : readJsonHead(payload)
+    if (!read) return this.probe.undecodable()
+    const latencyMs = this.probe.delivered(dev.deviceId, read.seq, read.ts, this.o.clock.now(), atHiresMs)
     if (latencyMs !== undefined) this.o.metrics.observeLatency(dev.profile, latencyMs / 1000)
+  }
+
+  /** A DDATA's telemetry seq (from its wire seq) and timestamp; undefined when it does not decode. */
+  private readSparkplug(deviceId: string, payload: Buffer | string): { seq: number; ts: number | undefined } | undefined {
+    const d = decodeSparkplug(typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload)
+    if (!d.ok || d.payload.seq === undefined) return undefined
+    const seq = this.wireSeqs.delivered(deviceId, d.payload.seq)
+    return seq === undefined ? undefined : { seq, ts: d.payload.timestamp }
   }
 
   connectAttempt(deviceId: string, success: boolean): void {
@@ -233,6 +249,11 @@ export class SoakRecorder {
   distributions(): RunReport['distributions'] {
     return { connectMs: this.connect.buckets(), reconnectMs: this.reconnect.buckets(), latencyMs: this.probe.latency.buckets() }
   }
+}
+
+function readJsonHead(payload: Buffer | string): { seq: number; ts: number } | undefined {
+  const m = JSON_HEAD.exec(typeof payload === 'string' ? payload.slice(0, 64) : payload.toString('latin1', 0, 64))
+  return m ? { seq: Number(m[2]), ts: Number(m[1]) } : undefined
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits

@@ -87,7 +87,9 @@ export const telemetrySchema = z.strictObject({
   qos: z.union([z.literal(0), z.literal(1)]).default(0),
 })
 
-export const topicsSchema = z.strictObject({
+/** The generic JSON convention: telemetry, status, commands and shadow on `devices/{id}/…` (templates). */
+export const genericTopicsSchema = z.strictObject({
+  convention: z.literal('generic').default('generic'),
   telemetry: z.string().default('devices/{id}/telemetry'),
   status: z.string().default('devices/{id}/status'),
   commands: z.string().default('devices/{id}/commands'),
@@ -96,6 +98,42 @@ export const topicsSchema = z.strictObject({
   /** Shadow: the device's reported settings (retained, QoS 1). */
   shadowReported: z.string().default('devices/{id}/shadow/reported'),
 })
+
+/** Variables a topic template may use; a Sparkplug id template may use no others. */
+export const TEMPLATE_VARIABLES = ['id', 'group', 'profile'] as const
+
+/**
+ * One Sparkplug id (group, edge node or device) as a template. What it says literally is checked
+ * here; what `{id}`, `{group}` and `{profile}` expand to is checked per device when the fleet loads.
+ */
+const sparkplugId = z
+  .string()
+  .min(1, { message: 'must not be empty' })
+  .superRefine((t, ctx) => {
+    const literal = t.replace(/\{(\w+)\}/g, '')
+    const bad = [...new Set(literal.match(/[/+#]/g) ?? [])]
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `contains ${bad.map((c) => JSON.stringify(c)).join(', ')}: a Sparkplug id must be one topic level`, params: { hint: 'use letters, digits, "-", "_" or "."; no "/", "+" or "#"' } })
+    }
+    for (const m of t.matchAll(/\{(\w+)\}/g)) {
+      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(m[1]!)) {
+        ctx.addIssue({ code: 'custom', message: `unknown variable {${m[1]}}`, params: { hint: `use ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ')}` } })
+      }
+    }
+  })
+
+/** Sparkplug B: `spBv1.0/{groupId}/<type>/{edgeNodeId}[/{deviceId}]`, protobuf payloads (docs/sparkplug.md). */
+export const sparkplugTopicsSchema = z.strictObject({
+  convention: z.literal('sparkplug'),
+  /** Sparkplug group id; default: the fleet group's name. */
+  groupId: sparkplugId.default('{group}'),
+  /** Edge node id (one per virtual device); default: the device id. */
+  edgeNodeId: sparkplugId.default('{id}'),
+  /** The one Sparkplug device under the edge node that carries the sensors. */
+  deviceId: sparkplugId.default('sensors'),
+})
+
+export const topicsSchema = z.discriminatedUnion('convention', [genericTopicsSchema, sparkplugTopicsSchema])
 
 export const credentialsSchema = z.strictObject({ username: z.string().optional(), password: z.string().optional() })
 
@@ -159,3 +197,6 @@ const isNumber = (v: unknown): v is number => typeof v === 'number'
 
 export type DeviceProfile = z.output<typeof deviceProfileSchema>
 export type SensorSpec = z.output<typeof sensorSchema>
+export type TopicsSpec = z.output<typeof topicsSchema>
+export type GenericTopicsSpec = z.output<typeof genericTopicsSchema>
+export type SparkplugTopicsSpec = z.output<typeof sparkplugTopicsSchema>

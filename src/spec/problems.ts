@@ -104,7 +104,8 @@ function plainMessage(issue: z.core.$ZodIssue, got: Found): string {
 
 function hintFor(issue: z.core.$ZodIssue, got: Found): string | undefined {
   if (issue.code === 'invalid_union' && issue.discriminator && 'options' in issue && issue.options) {
-    const options = issue.options.map(String)
+    // A defaulted discriminator (`convention` of topics) lists undefined among the options.
+    const options = issue.options.filter((o) => o !== undefined && o !== null).map(String)
     return (typeof got.value === 'string' ? didYouMean(got.value, options) : undefined) ?? `one of: ${options.join(', ')}`
   }
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && !got.present) return 'add this field'

@@ -15,9 +15,25 @@ export interface LinkOptions {
   clean: boolean
   username?: string
   password?: string
-  will?: { topic: string; payload: Buffer | string; qos: 0 | 1; retain: boolean }
+  /**
+   * The last will. A function is called once per connect attempt, for the will of that CONNECT
+   * (Sparkplug's NDEATH carries a bdSeq that changes with every CONNECT).
+   */
+  will?: LinkWill | (() => LinkWill)
   /** Seeded uniform [0, 1) for jitter and loss (the device's own stream). */
   random?: () => number
+}
+
+export interface LinkWill {
+  topic: string
+  payload: Buffer | string
+  qos: 0 | 1
+  retain: boolean
+}
+
+/** The will for the next CONNECT: the fixed one, or the function's answer (called once per attempt). */
+export function resolveWill(will: LinkOptions['will']): LinkWill | undefined {
+  return typeof will === 'function' ? will() : will
 }
 
 export type ConnectFailure =

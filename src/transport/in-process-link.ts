@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../core/index.js'
-import type { DeviceLink, LinkListener, LinkOptions, PublishOptions } from './device-link.js'
+import { resolveWill, type DeviceLink, type LinkListener, type LinkOptions, type LinkWill, type PublishOptions } from './device-link.js'
 import { Lane } from './shaped-stream.js'
 import { isShaped, type LinkShaping } from './shaping.js'
 
@@ -22,6 +22,8 @@ export class InProcessLink implements DeviceLink {
   private readonly random: () => number
   private readonly lane: Lane<{ topic: string; payload: Buffer | string; opts: PublishOptions; session: number; onFlushed?: () => void }>
   private stallTimer: TimerHandle | undefined
+  /** The will of the last CONNECT (what the broker would publish if this session dies). */
+  private will: LinkWill | undefined
 
   constructor(
     private readonly opts: LinkOptions,
@@ -79,6 +81,7 @@ export class InProcessLink implements DeviceLink {
 
   connect(): void {
     const attempt = ++this.attempt
+    this.will = resolveWill(this.opts.will)
     // Through a paused path the CONNECT never arrives: the attempt times out.
     const paused = Boolean(this.shaping.paused)
     this.clock.setTimeout(() => {
@@ -131,7 +134,8 @@ export class InProcessLink implements DeviceLink {
   private closeWithWill(reason: 'dropped' | 'network-down' | 'broker-closed'): void {
     this.attempt++
     this.up = false
-    if (this.opts.will) this.sink(this.opts.clientId, this.opts.will.topic, this.opts.will.payload, { qos: this.opts.will.qos, retain: this.opts.will.retain })
+    const will = this.will
+    if (will) this.sink(this.opts.clientId, will.topic, will.payload, { qos: will.qos, retain: will.retain })
     this.listener.onClosed(reason)
   }
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../core/index.js'
 import { ShapedStream } from './shaped-stream.js'
 import type { StreamConnector } from './memory-pipe.js'
 import type { LinkShaping } from './shaping.js'
-import type { CloseReason, ConnectFailure, DeviceLink, LinkListener, LinkOptions, PublishOptions } from './device-link.js'
+import { resolveWill, type CloseReason, type ConnectFailure, type DeviceLink, type LinkListener, type LinkOptions, type PublishOptions } from './device-link.js'
 
 /**
  * MQTT.js's memory store, but packets read back for resending on a new connection carry DUP=1, as
@@ -76,6 +76,8 @@ export class MqttLink implements DeviceLink {
     this.closeCause = undefined
     this.disposeClient()
     const attempt = ++this.attempt
+    // Every attempt takes its will now, whether or not a CONNECT gets out (as a device's stack does).
+    const will = resolveWill(this.opts.will)
     if (this.networkDown) {
       // No route to the broker: fail as a real stack would, asynchronously.
       this.clock.setTimeout(() => {
@@ -93,7 +95,7 @@ export class MqttLink implements DeviceLink {
       protocolVersion: o.protocolVersion,
       username: o.username,
       password: o.password,
-      will: o.will ? { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain } : undefined,
+      will: will ? { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain } : undefined,
       resubscribe: false,
       // By default MQTT.js re-arms its keep-alive timer on every packet it receives: with a PUBACK a
       // second per device that is a new 30 s timer and closure a second, each outliving the young

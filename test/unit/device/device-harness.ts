@@ -62,6 +62,16 @@ export interface SinkRecord {
   retain: boolean
 }
 
+/** A sink record with the payload's bytes as published (binary payloads, e.g. Sparkplug's, do not survive `payload`'s UTF-8). */
+export interface RawRecord {
+  at: number
+  clientId: string
+  topic: string
+  bytes: Buffer
+  qos: 0 | 1
+  retain: boolean
+}
+
 export interface SampleRecord {
   at: number
   device: string
@@ -76,6 +86,8 @@ export class RecordingHooks implements DeviceHooks {
   readonly connects: { at: number; device: string; outcome: string }[] = []
   readonly disconnects: { at: number; device: string; reason: string }[] = []
   readonly publishes: { at: number; device: string; bytes: number }[] = []
+  /** Per telemetry publish: the device's seq and the payload's own (Sparkplug) seq. */
+  readonly publishedSeqs: { device: string; seq?: number; wireSeq?: number }[] = []
   readonly samples: SampleRecord[] = []
   readonly dropped: { at: number; device: string }[] = []
   readonly commands: { at: number; device: string; name: string; status: string }[] = []
@@ -91,8 +103,9 @@ export class RecordingHooks implements DeviceHooks {
   disconnected(d: VirtualDevice, reason: string): void {
     this.disconnects.push({ at: this.clock.now(), device: d.id, reason })
   }
-  published(d: VirtualDevice, bytes: number): void {
+  published(d: VirtualDevice, bytes: number, seq?: number, wireSeq?: number): void {
     this.publishes.push({ at: this.clock.now(), device: d.id, bytes })
+    this.publishedSeqs.push({ device: d.id, seq, wireSeq })
   }
   sampled(d: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage): void {
     this.samples.push({ at: this.clock.now(), device: d.id, seq, sample: structuredClone(sample), messageFaultIds: [...message.faultIds] })
@@ -114,6 +127,8 @@ export interface Rig {
   clock: VirtualClock
   hooks: RecordingHooks
   sink: SinkRecord[]
+  /** The same publishes as `sink`, with their bytes. */
+  raw: RawRecord[]
   devices: Map<string, VirtualDevice>
   /** Each device's link listener, to play the broker's side (deliver a command). */
   listeners: Map<string, LinkListener>
@@ -130,8 +145,11 @@ export function createRig(opts: { seed?: number; firmware?: FirmwareMachine } = 
   const clock = new VirtualClock({ epochMs: EPOCH })
   const hooks = new RecordingHooks(clock)
   const sink: SinkRecord[] = []
-  const record: InProcessSink = (clientId, topic, payload, o: PublishOptions) =>
+  const raw: RawRecord[] = []
+  const record: InProcessSink = (clientId, topic, payload, o: PublishOptions) => {
     sink.push({ at: clock.now(), clientId, topic, payload: payload.toString(), qos: o.qos, retain: o.retain ?? false })
+    raw.push({ at: clock.now(), clientId, topic, bytes: Buffer.from(payload), qos: o.qos, retain: o.retain ?? false })
+  }
   const devices = new Map<string, VirtualDevice>()
   const listeners = new Map<string, LinkListener>()
   const inProcess = inProcessLinkFactory(clock, record)
@@ -151,6 +169,7 @@ export function createRig(opts: { seed?: number; firmware?: FirmwareMachine } = 
     clock,
     hooks,
     sink,
+    raw,
     devices,
     listeners,
     add(id, profile = makeProfile(), o = {}) {

@@ -216,6 +216,25 @@ const fleetCases: (Case & { code: ErrorCode })[] = [
       { at: '9:56', path: 'faults[0].target.group', message: 'no group named "attic"', hint: 'groups: lab, roof' },
     ],
   },
+  {
+    fixture: 'sparkplug-ids.fleet.yaml',
+    what: 'Sparkplug ids that expand to more than one topic level, and two devices that are one edge node',
+    code: 'FLEET_ERR_SPEC_INVALID',
+    problems: [
+      {
+        at: '5:88',
+        path: 'groups[0].idPattern',
+        message: 'Sparkplug edgeNodeId "{id}" expands to "site/01" for device "site/01": not one topic level (no "/", "+" or "#")',
+        hint: 'give the group an idPattern without "/", "+" or "#", or set topics.edgeNodeId in profile "sparkplug-sensor" without {id}',
+      },
+      {
+        at: '7:26',
+        path: 'groups[2].profile',
+        message: 'devices "gw-0001" and "gw-0002" are both Sparkplug edge node "gateway" in group "plant-1"',
+        hint: 'every device is its own edge node: keep {id} in topics.edgeNodeId of profile "sparkplug-shared-node" (the default)',
+      },
+    ],
+  },
 ]
 
 /** several-problems.device.yaml: seven problems, the cross-field battery check among them. */
@@ -264,6 +283,21 @@ const profileCases: Case[] = [
       { at: '9:23', path: 'connectivity.link', message: 'must be one of "wifi", "ethernet", "cellular", "lpwan"', hint: 'did you mean "wifi"?' },
       { at: '9:45', path: 'connectivity.protocolVersion', message: 'expected 4 or 5, got number 3' },
     ],
+  },
+  {
+    fixture: 'sparkplug-bad-ids.device.yaml',
+    what: 'Sparkplug id templates with "/" or "+", an unknown variable, and a generic topic field',
+    problems: [
+      { at: '9:12', path: 'topics.groupId', message: 'contains "/": a Sparkplug id must be one topic level', hint: 'use letters, digits, "-", "_" or "."; no "/", "+" or "#"' },
+      { at: '10:15', path: 'topics.edgeNodeId', message: 'contains "+": a Sparkplug id must be one topic level' },
+      { at: '11:13', path: 'topics.deviceId', message: 'unknown variable {serial}', hint: 'use {id}, {group}, {profile}' },
+      { at: '12:3', path: 'topics.telemetry', message: 'unknown field "telemetry"', hint: 'allowed here: convention, groupId, edgeNodeId, deviceId' },
+    ],
+  },
+  {
+    fixture: 'sparkplug-convention.device.yaml',
+    what: 'a misspelt topics.convention',
+    problems: [{ at: '7:23', path: 'topics.convention', message: 'unknown convention "sparkplg"', hint: 'did you mean "sparkplug"?' }],
   },
   {
     fixture: 'several-problems.device.yaml',

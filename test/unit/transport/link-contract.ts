@@ -4,7 +4,7 @@
  * link, what reached the other side, and how to let time pass (virtual or real).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DeviceLink, LinkListener, LinkOptions } from '../../../src/transport/device-link.js'
+import type { DeviceLink, LinkListener, LinkOptions, LinkWill } from '../../../src/transport/device-link.js'
 
 export interface Received {
   topic: string
@@ -77,7 +77,7 @@ export function linkContract(name: string, makeHarness: () => Promise<LinkHarnes
       }
       return { link, opts, ...r }
     }
-    const willsOf = (opts: LinkOptions) => h.received().filter((m) => m.topic === opts.will!.topic && m.payload === 'offline')
+    const willsOf = (opts: LinkOptions) => h.received().filter((m) => m.topic === (opts.will as LinkWill).topic && m.payload === 'offline')
 
     it('starts disconnected; connect() reports onConnected once', async () => {
       const { link, events } = await open(false)
@@ -194,7 +194,26 @@ export function linkContract(name: string, makeHarness: () => Promise<LinkHarnes
       await h.settle()
       expect(events).toEqual(['connected', 'closed:dropped'])
       expect(link.connected).toBe(false)
-      expect(willsOf(opts)).toEqual([{ topic: opts.will!.topic, payload: 'offline', retain: true }])
+      expect(willsOf(opts)).toEqual([{ topic: (opts.will as LinkWill).topic, payload: 'offline', retain: true }])
+    })
+
+    it('a will given as a function is asked once per connect attempt; a drop publishes the will of the last CONNECT', async () => {
+      let n = 0
+      const topic = `devices/contract-will-${process.pid}-${counter + 1}/death`
+      const { link, events } = await open(true, { will: () => ({ topic, payload: `death-${n++}`, qos: 1, retain: false }) })
+      expect(n).toBe(1)
+      link.drop()
+      await h.until(() => events.length === 2, 'onClosed')
+      link.connect()
+      await h.until(() => events.length === 3, 'reconnect')
+      expect(n).toBe(2)
+      link.drop()
+      await h.until(() => h.received().filter((m) => m.topic === topic).length === 2, 'both wills')
+      await h.settle()
+      expect(h.received().filter((m) => m.topic === topic)).toEqual([
+        { topic, payload: 'death-0', retain: false },
+        { topic, payload: 'death-1', retain: false },
+      ])
     })
 
     it('drop() with no session reports nothing', async () => {

@@ -2,9 +2,10 @@ import { z } from 'zod'
 import type { Rng } from '../../../core/index.js'
 import type { OutboundMessage } from '../../../device/index.js'
 import { encodeJson } from '../../../telemetry/index.js'
+import { decodeSparkplug } from '../../../telemetry/codecs/sparkplug.js'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
-import { markMessage, messageRate } from './message-fault.js'
+import { editSparkplug, markMessage, messageRate } from './message-fault.js'
 
 const schema = entrySchema(
   'telemetry.malformed',
@@ -22,7 +23,8 @@ type Mode = z.output<typeof schema>['mode']
 /**
  * The payload is not valid telemetry: a buffer overrun cuts it short (`truncated`), a corrupted
  * buffer sends noise (`garbage`), or a debug build prints `key=value` pairs (`not-json`). Topic, QoS
- * and timing are unchanged; only the bytes are wrong.
+ * and timing are unchanged; only the bytes are wrong. On Sparkplug devices the DDATA's protobuf bytes
+ * are broken the same ways, once encoded (so its seq is taken): never a payload that decodes.
  */
 export const telemetryMalformed: FaultKind<z.output<typeof schema>> = {
   kind: 'telemetry.malformed',
@@ -33,12 +35,14 @@ export const telemetryMalformed: FaultKind<z.output<typeof schema>> = {
   apply(device, entry, ctx) {
     const rng = ctx.rng('malformed')
     const { mode, rate } = entry
+    const sparkplug = device.telemetryConvention === 'sparkplug'
     device.attachOutboundFault({
       faultId: ctx.faultId,
       kind: 'telemetry.malformed',
       process(msg, emit) {
         if (rate >= 1 || rng.next() < rate) {
-          msg.payload = malform(mode, msg, rng)
+          if (sparkplug) editSparkplug(msg, { bytes: (b) => malformSparkplug(mode, b, msg, rng) })
+          else msg.payload = malform(mode, msg, rng)
           markMessage(msg, ctx.faultId)
         }
         emit(msg)
@@ -59,6 +63,27 @@ export function malform(mode: Mode, msg: OutboundMessage, rng: Rng): Buffer {
   const bytes = Buffer.allocUnsafe(good.length)
   // A lead byte ≥ 0x80 cannot start JSON text, so even a lucky draw is never valid telemetry.
   bytes[0] = rng.int(0x80, 0xff)
+  for (let i = 1; i < bytes.length; i++) bytes[i] = rng.int(0, 0xff)
+  return bytes
+}
+
+/**
+ * Broken Sparkplug bytes, never a payload that decodes: `truncated` cuts the protobuf inside a field
+ * (a cut between two fields would still decode, so it moves back until it does not); `garbage` starts
+ * with the tag of an unknown field with an invalid wire type; `not-json` is the `key=value` text, whose
+ * first byte (`t`, field 14 wire type 4) is invalid protobuf too.
+ */
+export function malformSparkplug(mode: Mode, good: Buffer, msg: OutboundMessage, rng: Rng): Buffer {
+  if (mode === 'not-json') return notJson(msg)
+  if (mode === 'truncated') {
+    let n = rng.int(1, Math.max(1, good.length - 1))
+    // One byte is a tag with no value: never decodes, so this ends.
+    while (n > 1 && decodeSparkplug(good.subarray(0, n)).ok) n--
+    return Buffer.from(good.subarray(0, n))
+  }
+  const bytes = Buffer.allocUnsafe(Math.max(1, good.length))
+  // Field 6–15 (none is a Payload field) with wire type 6 or 7 (none exists): a decoder stops at byte 0.
+  bytes[0] = (rng.int(6, 15) << 3) | rng.int(6, 7)
   for (let i = 1; i < bytes.length; i++) bytes[i] = rng.int(0, 0xff)
   return bytes
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { parseDuration } from '../../../core/index.js'
-import type { OutboundMessage } from '../../../device/index.js'
+import type { OutboundMessage, SparkplugEdits } from '../../../device/index.js'
 
 /**
  * Share of messages a message fault touches, drawn per message from the fault's seeded stream.
@@ -44,3 +44,19 @@ export function markMessage(msg: OutboundMessage, faultId: string): void {
 export function copyMessage(msg: OutboundMessage): OutboundMessage {
   return { ...msg, fields: { ...msg.fields } }
 }
+
+/**
+ * Adds edits to a Sparkplug message's DDATA, after those already there (a new object: a duplicated
+ * message's copies share theirs).
+ */
+export function editSparkplug(msg: OutboundMessage, edits: SparkplugEdits): void {
+  const before = msg.sparkplug
+  const metrics = before?.metrics && edits.metrics ? compose(before.metrics, edits.metrics) : (edits.metrics ?? before?.metrics)
+  const bytes = before?.bytes && edits.bytes ? compose(before.bytes, edits.bytes) : (edits.bytes ?? before?.bytes)
+  msg.sparkplug = { ...(metrics && { metrics }), ...(bytes && { bytes }) }
+}
+
+const compose =
+  <T>(first: (x: T) => T, then: (x: T) => T) =>
+  (x: T): T =>
+    then(first(x))

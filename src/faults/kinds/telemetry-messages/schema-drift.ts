@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { encodeJson, type TelemetrySample } from '../../../telemetry/index.js'
+import type { SparkplugMetric } from '../../../telemetry/codecs/sparkplug.js'
 import { positiveDurationMs } from '../../../spec/index.js'
 import type { FaultKind } from '../../fault-kind.js'
 import { entrySchema } from '../envelope.js'
-import { markMessage } from './message-fault.js'
+import { editSparkplug, markMessage } from './message-fault.js'
 
 const fieldName = z.string().regex(/^[\w.-]+$/, { message: 'use letters, digits, "_", "." and "-" only' })
 
@@ -38,7 +39,9 @@ type Entry = z.output<typeof schema>
  * A firmware regression changes the payload's schema: a field is renamed, goes missing, or a number
  * arrives as a string (`"21.5"`). Without `duration` it persists until the run ends, like a bad
  * release that nobody rolls back. Messages without the field (or, for `wrong-type`, with a null or
- * non-numeric value) are sent unchanged and are not labelled.
+ * non-numeric value) are sent unchanged and are not labelled. On Sparkplug devices the field is a
+ * DDATA metric (a sensor, or `battery`): renamed, left out, or sent as a String metric; `ts`, `seq`
+ * and `fw` are not metrics there, so those messages go unchanged.
  */
 export const telemetrySchemaDrift: FaultKind<Entry> = {
   kind: 'telemetry.schema-drift',
@@ -47,12 +50,19 @@ export const telemetrySchemaDrift: FaultKind<Entry> = {
   example: { kind: 'telemetry.schema-drift', at: '1m', target: { fraction: 0.1 }, mode: 'rename', field: 'temperature', to: 'temp' },
   entrySchema: schema,
   apply(device, entry, ctx) {
+    const sparkplug = device.telemetryConvention === 'sparkplug'
     device.attachOutboundFault({
       faultId: ctx.faultId,
       kind: 'telemetry.schema-drift',
       process(msg, emit) {
-        // A payload some earlier fault already replaced is not the fields' encoding: leave it.
-        if (msg.payload === undefined) {
+        if (sparkplug) {
+          // Bytes an earlier fault breaks have no metrics left to drift: leave them.
+          if (msg.sparkplug?.bytes === undefined && driftsMetric(msg.fields, entry)) {
+            editSparkplug(msg, { metrics: (metrics) => driftMetrics(metrics, entry) })
+            markMessage(msg, ctx.faultId)
+          }
+        } else if (msg.payload === undefined) {
+          // A payload some earlier fault already replaced is not the fields' encoding: leave it.
           const drifted = encodeDrifted(msg.fields, entry)
           if (drifted) {
             msg.payload = drifted
@@ -96,6 +106,25 @@ export function encodeDrifted(f: TelemetrySample, drift: Pick<Entry, 'mode' | 'f
       if (!/^-?\d/.test(value)) return undefined
       return Buffer.from(`${json.slice(0, valueAt)}"${value}"${json.slice(valueEnd)}`)
     }
+  }
+}
+
+/** Whether a Sparkplug DDATA of these fields has a metric the drift changes. */
+export function driftsMetric(f: TelemetrySample, drift: Pick<Entry, 'mode' | 'field'>): boolean {
+  const v = drift.field === 'battery' ? f.battery : Object.hasOwn(f.values, drift.field) ? f.values[drift.field] : undefined
+  if (v === undefined) return false
+  return drift.mode !== 'wrong-type' || (typeof v === 'number' && !Number.isNaN(v))
+}
+
+/** A DDATA's metrics with one drifted: renamed, left out, or a number sent as a String metric. */
+export function driftMetrics(metrics: SparkplugMetric[], drift: Pick<Entry, 'mode' | 'field' | 'to'>): SparkplugMetric[] {
+  switch (drift.mode) {
+    case 'rename':
+      return metrics.map((m) => (m.name === drift.field ? { ...m, name: drift.to! } : m))
+    case 'missing':
+      return metrics.filter((m) => m.name !== drift.field)
+    case 'wrong-type':
+      return metrics.map((m) => (m.name === drift.field && typeof m.value === 'number' && !Number.isNaN(m.value) ? { ...m, datatype: 'String', value: String(m.value) } : m))
   }
 }
 
