@@ -16,6 +16,8 @@ export function finishRunReport(fleet: Fleet, recorder: SoakRecorder, summary: R
   const thresholds = evaluateThresholds(fleet.resolved.spec.thresholds, slis)
   const faults = new Map<string, RunReport['faults'][number]>()
   for (const r of fleet.faultLog) {
+    // The timeline shows the faults themselves; their propagated effects stay in faults.jsonl.
+    if (r.root_cause_id !== null) continue
     const key = `${r.fault_id}@${r.start_ms}`
     const f = faults.get(key)
     const startMs = r.start_ms - fleet.runStartedAtMs

@@ -47,7 +47,8 @@ describe('soak measurements on a real broker', () => {
       ['storm', 'disconnect', 20],
       ['restart', 'broker-restart', 40],
     ])
-    expect(report.faults[0]!.startMs).toBeGreaterThanOrEqual(2_000)
+    // The run clock reads whole ms (floored), so the start and the fault may be 1 ms closer than planned.
+    expect(report.faults[0]!.startMs).toBeGreaterThanOrEqual(1_999)
     expect(report.verdict).toBe('pass')
     expect(report.thresholds.map((t) => t.sli)).toEqual(['connect_success_rate', 'unexplained_loss', 'unexplained_duplicates', 'not_reconnected', 'reconnect_p95', 'latency_p99'])
     // On disk: report.json equal to the in-memory report, and the HTML beside it.

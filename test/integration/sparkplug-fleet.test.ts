@@ -98,7 +98,10 @@ describe('a Sparkplug B fleet on the embedded broker, seen by a host application
     // It comes back with a new CONNECT: a higher bdSeq, and births before any data.
     await until(() => of(b, 'NBIRTH').some((m) => bdSeq(m) > born), 5_000, 'the new NBIRTH')
     const reborn = of(b, 'NBIRTH').find((m) => bdSeq(m) > born)!
-    const next = seen.slice(seen.indexOf(reborn)).filter((m) => m.node === b)
+    const after = () => seen.slice(seen.indexOf(reborn)).filter((m) => m.node === b)
+    // The buffer is flushed right after the births, before the first live sample: wait for that one.
+    await until(() => after().some((m) => m.type === 'DDATA' && !m.payload.metrics!.some((x) => x.isHistorical)), 5_000, 'a live DDATA after the flush')
+    const next = after()
     expect(next.slice(0, 2).map((m) => [m.type, m.payload.seq])).toEqual([
       ['NBIRTH', '0'],
       ['DBIRTH', '1'],

@@ -9,7 +9,8 @@ describe('fleet-emu dataset', () => {
     const run = cli(['dataset', 'test/fixtures/integration/virtual.fleet.yaml', '--out', out, '--duration', '5m', '--format', 'jsonl', '--json'])
     expect((await run.exit).code).toBe(0)
     const result = JSON.parse(run.stdout()) as { status: string; rows: number; anomalies: number }
-    expect(result).toMatchObject({ status: 'complete', anomalies: 3 })
+    // Three planned faults, and the link dropout the disconnect causes (an effect with its root cause).
+    expect(result).toMatchObject({ status: 'complete', anomalies: 4 })
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { status: string; rows: number; format: string }
     expect(manifest).toMatchObject({ status: 'complete', rows: result.rows, format: 'jsonl' })
     const first = JSON.parse(readFileSync(join(out, 'telemetry/part-00000.jsonl'), 'utf8').split('\n')[0]!) as Record<string, unknown>

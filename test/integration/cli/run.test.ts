@@ -41,7 +41,9 @@ describe('fleet-emu run', () => {
       const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { status: string; partial: boolean; finalStates: { connectivity: Record<string, number> } }
       expect(summary).toMatchObject({ status: 'interrupted', partial: true })
       expect(summary.finalStates.connectivity).toEqual({ stopped: 20 })
-      const records = readFileSync(join(out, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { truncated: boolean; end_ms: number; start_ms: number })
+      const logged = readFileSync(join(out, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { truncated: boolean; end_ms: number; start_ms: number; root_cause_id: string | null })
+      // The faults themselves; their propagated effects are logged beside them with a root cause.
+      const records = logged.filter((r) => r.root_cause_id === null)
       expect(records).toHaveLength(6)
       for (const r of records) {
         expect(r.truncated).toBe(true)

@@ -48,7 +48,7 @@ describe('knownKeysAt', () => {
     expect(knownKeysAt(fleetSchema, ['name'], {})).toBeUndefined()
     expect(knownKeysAt(fleetSchema, ['nope', 'deeper'], {})).toBeUndefined()
     expect(knownKeysAt(fleetSchema, ['faults', 0], { faults: [{ kind: 'disconnect' }] })).toBeUndefined()
-    expect(knownKeysAt(faultEntrySchemas.disconnect!, [], {})).toEqual(['id', 'at', 'target', 'every', 'times', 'until', 'probability', 'kind', 'duration', 'mode'])
+    expect(knownKeysAt(faultEntrySchemas.disconnect!, [], {})).toEqual(['id', 'at', 'target', 'every', 'times', 'until', 'probability', 'perDevicePerDay', 'kind', 'duration', 'mode'])
   })
 })
 
