@@ -62,7 +62,9 @@ describe('duplicate and out-of-order telemetry, observed by a subscriber over TC
     await until(() => ids.every((id) => (s.seqs.get(id) ?? []).includes(last.get(id)!)), 5_000, 'the subscriber to catch up')
 
     for (const r of f.faultLog.filter((x) => x.fault_id === dup.faultId || x.fault_id === ooo.faultId)) {
-      expect(r.end_ms - r.start_ms).toBeGreaterThanOrEqual(1_190)
+      // The end is timed from the injection, the start logged when each device applied it: on a busy
+      // machine (CI on 2 cores) that can be tens of ms later, so the window can be a little short.
+      expect(r.end_ms - r.start_ms).toBeGreaterThanOrEqual(1_100)
       expect(r.end_ms - r.start_ms).toBeLessThan(2_000)
       expect(r.truncated).toBe(false)
     }
