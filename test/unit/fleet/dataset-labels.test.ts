@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { faultKinds } from '../../../src/faults/index.js'
+import { telemetryValueKinds } from '../../../src/faults/kinds/telemetry-values/index.js'
 import { ANOMALY_TAXONOMY } from '../../../src/outputs/index.js'
 import { allKindsDataset, readJsonl, readRows, type Row } from './dataset-helpers.js'
 
@@ -32,25 +33,8 @@ interface Anomaly {
   truncated: boolean
 }
 
-/** Kinds (and effects) that change what the device reports as values. */
-const VALUE_KINDS = new Set([
-  'telemetry.spike',
-  'telemetry.stuck',
-  'telemetry.drift',
-  'telemetry.offset',
-  'telemetry.gain',
-  'telemetry.noise',
-  'telemetry.dropout',
-  'telemetry.clipping',
-  'telemetry.nan',
-  'telemetry.unit-change',
-  'telemetry.contextual',
-  'telemetry.shapelet',
-  'telemetry.seasonal',
-  'telemetry.decorrelation',
-  'sensor-failure',
-  'cohort-shift',
-])
+/** Kinds (and effects) that change what the device reports as values: the value kinds' registry folder. */
+const VALUE_KINDS = new Set(telemetryValueKinds.map((k) => k.kind))
 const EFFECT_TYPES = ['battery-dead', 'battery-sag', 'cohort-shift', 'counter-reset', 'link-dropout']
 
 let rows: Row[]
