@@ -12,7 +12,7 @@ export type FromBroker =
   | { t: 'ready'; port: number }
   | { t: 'failed'; message: string; code?: string }
   | { t: 'data'; batch: MuxBatch }
-  /** Client publishes, batched: [topic, payload head (≤ 64 bytes, latin1), clientId, hires epoch ms]… */
+  /** Client publishes, batched: [topic, payload head (≤ 64 bytes of JSON, all of a Sparkplug payload; latin1), clientId, hires epoch ms]… */
   | { t: 'published'; items: (string | number)[] }
   | { t: 'done'; id: number; result?: unknown; error?: string }
 

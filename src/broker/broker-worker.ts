@@ -28,11 +28,17 @@ const mux = new StreamMux(
   (stream) => broker.acceptStream(stream),
 )
 
+/** Enough of a JSON telemetry payload for the probe's ts and seq. */
+const JSON_HEAD_BYTES = 64
+
 if (data.tapPublishes) {
   let items: (string | number)[] = []
   let scheduled = false
   broker.onClientPublish((topic, payload, clientId) => {
-    items.push(topic, payload.toString('latin1', 0, 64), clientId, hiresEpochMs())
+    // The probe reads a JSON payload's head ({"ts":…,"seq":…} come first); a Sparkplug payload is
+    // protobuf with its seq after the metrics, so it goes whole (DDATA is a few hundred bytes).
+    const head = topic.startsWith('spBv1.0/') ? payload.length : JSON_HEAD_BYTES
+    items.push(topic, payload.toString('latin1', 0, head), clientId, hiresEpochMs())
     if (scheduled) return
     scheduled = true
     setImmediate(() => {

@@ -127,3 +127,21 @@ describe('a Sparkplug B fleet on the embedded broker, seen by a host application
     expect(slis.unexplained_duplicates).toBe(0)
   })
 })
+
+describe('a Sparkplug B fleet with the broker in its own thread (the CLI default)', () => {
+  it('the delivery probe reads every DDATA that crosses the thread: nothing lost, latency measured', async () => {
+    const fleet = await startFleet(FLEET, { brokerPort: 0, metricsPort: false, brokerThread: true })
+    try {
+      await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 3, { timeoutMs: 10_000 })
+      const published = () => fleet.list().reduce((n, d) => n + d.seq, 0)
+      await until(() => published() >= 9, 10_000, 'three DDATA per node')
+    } finally {
+      await fleet.stop()
+    }
+    const slis = fleet.report!.slis
+    expect(slis.messages_published).toBeGreaterThanOrEqual(9)
+    expect(slis.messages_delivered).toBe(slis.messages_published)
+    expect(slis.loss).toBe(0)
+    expect(slis.latency_p50).not.toBeNull()
+  })
+})
