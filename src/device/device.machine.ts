@@ -51,6 +51,7 @@ export const deviceMachine = setup({
     computeBackoff: () => {},
     resetAttempts: () => {},
     powerOff: () => {},
+    powerOn: () => {},
   },
   delays: {
     backoff: ({ context }) => context.backoffMs,
@@ -107,7 +108,8 @@ export const deviceMachine = setup({
         ok: { on: { 'battery.low': 'low', 'battery.critical': 'critical', 'battery.dead': 'dead' } },
         low: { on: { 'battery.critical': 'critical', 'battery.dead': 'dead', 'battery.charged': 'ok' } },
         critical: { on: { 'battery.dead': 'dead', 'battery.charged': 'ok' } },
-        dead: { entry: 'powerOff', on: { 'battery.charged': 'ok' } },
+        // Only a charger brings a dead battery back (see BatteryModel.canResume); the firmware boots again.
+        dead: { entry: 'powerOff', exit: 'powerOn', on: { 'battery.charged': 'ok' } },
       },
     },
     sensors: {

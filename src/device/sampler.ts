@@ -80,6 +80,11 @@ export class Sampler {
     this.schedule()
   }
 
+  /** Run-relative time (ms) of the latest tick: what the battery integrates charging up to. */
+  get lastTickRelMs(): number {
+    return this.lastRelMs
+  }
+
   start(): void {
     this.schedule()
   }

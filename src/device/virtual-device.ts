@@ -1,6 +1,6 @@
 import { assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef } from 'xstate'
 import { deriveStream, expandTemplate, type Clock, type TimerHandle } from '../core/index.js'
-import type { DeviceProfile } from '../spec/index.js'
+import { resolveNetwork, type DeviceProfile } from '../spec/index.js'
 import { combineShaping, type CloseReason, type ConnectFailure, type DeviceLink, type LinkFactory, type LinkShaping } from '../transport/index.js'
 import { BatteryModel, type BatteryLevel } from './battery.js'
 import { CommandHandler, type ReplyListener } from './command-handler.js'
@@ -11,6 +11,7 @@ import { encodeFirmwareReport } from './firmware-report.js'
 import type { FirmwareConfig, FirmwareContext, FirmwareEvent, FirmwareMachine, OtaStage } from './kit.js'
 import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
 import { LazyStreams } from './lazy-streams.js'
+import { networkShaping } from './network-shaping.js'
 import { ShadowSync } from './shadow-sync.js'
 import { Sampler, type Sample } from './sampler.js'
 import type { ValueFault } from './value-fault.js'
@@ -82,6 +83,8 @@ export class VirtualDevice {
   private started = false
   private networkDownCount = 0
   private readonly shapingByFault = new Map<string, LinkShaping>()
+  /** The profile's own network conditions (`connectivity.network`), under any fault's. */
+  private readonly baseShaping: LinkShaping | undefined
   private readonly closeListeners = new Set<(reason: CloseReason) => void>()
   private readonly stateListeners = new Set<(region: DeviceRegion, from: string, to: string) => void>()
   /** Streams most devices never draw from (backoff, crashes, OTA) are made on first use: less heap per device. */
@@ -105,7 +108,7 @@ export class VirtualDevice {
     this.firmwareReportTopic = profile.firmware.reportTopic === undefined ? undefined : expandTemplate(profile.firmware.reportTopic, vars)
     this.fwVersion = profile.firmware.version
     const boot = stream('boot')
-    this.battery = profile.battery ? new BatteryModel(profile.battery, boot) : undefined
+    this.battery = profile.battery ? new BatteryModel(profile.battery, boot, profile.battery.charging && stream('charging')) : undefined
     const c = profile.connectivity
     this.link = env.linkFactory(
       {
@@ -130,6 +133,8 @@ export class VirtualDevice {
         onMessage: (topic, payload) => this.onMessage(topic, payload),
       },
     )
+    this.baseShaping = c.network === undefined ? undefined : networkShaping(resolveNetwork(c.network, c.link))
+    if (this.baseShaping) this.link.setShaping(combineShaping([this.baseShaping]))
     this.convention = createConvention(profile, vars, {
       id: identity.id,
       link: this.link,
@@ -247,7 +252,9 @@ export class VirtualDevice {
   setShaping(faultId: string, shaping: LinkShaping | undefined): void {
     if (shaping) this.shapingByFault.set(faultId, shaping)
     else this.shapingByFault.delete(faultId)
-    this.link.setShaping(combineShaping(this.shapingByFault.values()))
+    const parts = [...this.shapingByFault.values()]
+    if (this.baseShaping) parts.push(this.baseShaping)
+    this.link.setShaping(combineShaping(parts))
   }
 
   /** Called when a live session ends, with why; returns an unsubscribe. */
@@ -371,6 +378,7 @@ export class VirtualDevice {
           return { attempt: context.attempt + 1, backoffMs: Math.round(delay) }
         }),
         powerOff: ({ self }) => of(self).firmware.send({ type: 'power.off' }),
+        powerOn: ({ self }) => of(self).firmware.send({ type: 'power.on' }),
       },
     }))
   }
@@ -561,7 +569,21 @@ export class VirtualDevice {
       this.env.hooks.sampled(this, sample, this.seq, message)
     }
     // Messages are charged where they are published (send), so held, burst and buffered ones count too.
-    if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(elapsedMs, 0))
+    if (this.battery) this.tickBattery(elapsedMs)
+  }
+
+  /** Per sampler tick, even while off: drain (or, dead, only charge) for the time since the last one. */
+  private tickBattery(elapsedMs: number): void {
+    const battery = this.battery!
+    const relMs = this.sampler.lastTickRelMs
+    if (this.states.battery !== 'dead') return this.updateBattery(battery.drain(elapsedMs, 0, relMs))
+    battery.drain(elapsedMs, 0, relMs, false)
+    if (!battery.canResume) return
+    // Charged enough to boot: back to ok (the firmware powers on), then to the level it is really at.
+    this.machine.send({ type: 'battery.charged' })
+    const level = battery.level()
+    if (level !== 'ok') this.updateBattery(level)
+    else if (this.profile.battery?.lowSamplePeriod !== undefined) this.applyConfig((this.firmware.getSnapshot().context as FirmwareContext).config)
   }
 
   /** The end of the outbound pipeline: publish, or keep in the offline buffer, or drop. */
@@ -597,7 +619,7 @@ export class VirtualDevice {
     // probe must know of a message before it is delivered.
     this.env.hooks.published(this, out.payload.length, message.fields.seq, out.wireSeq)
     this.link.publish(out.topic, out.payload, { qos: out.qos, userProperties: this.env.hooks.traceContext?.(this) })
-    if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(0, 1))
+    if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(0, 1, this.sampler.lastTickRelMs))
   }
 
   private onMessage(topic: string, payload: Buffer): void {

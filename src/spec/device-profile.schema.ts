@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { durationMs, fraction, labels, name, positiveDurationMs } from './common.js'
+import { LINK_KINDS, networkSchema, withPresetTimings } from './link-presets.js'
 import { signalSchema } from './signal.schema.js'
 
 /** Payload fields a sensor may not be named after (they would collide in the telemetry JSON). */
@@ -56,8 +57,13 @@ export const backoffSchema = z.strictObject({
   jitter: fraction.default(0.5),
 })
 
-export const connectivitySchema = z.strictObject({
-  link: z.enum(['wifi', 'ethernet', 'cellular', 'lpwan']).default('wifi'),
+const connectivityObjectSchema = z.strictObject({
+  link: z.enum(LINK_KINDS).default('wifi'),
+  /**
+   * Latency and loss on the device's side of the link: a preset name, or `{ preset, latency, loss,
+   * bandwidth }`. Absent: an ideal path (what integration tests and soak baselines want).
+   */
+  network: networkSchema.optional(),
   keepalive: positiveDurationMs.default(30_000),
   connectTimeout: positiveDurationMs.default(10_000),
   backoff: backoffSchema.default({ initial: 1_000, max: 60_000, multiplier: 2, jitter: 0.5 }),
@@ -65,6 +71,37 @@ export const connectivitySchema = z.strictObject({
   offlineBuffer: z.number().int().nonnegative().default(0),
   protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
 })
+
+/** Connectivity, with the keep-alive, connect timeout and backoff a chosen network preset suggests filled in first. */
+export const connectivitySchema = z.preprocess(withPresetTimings, connectivityObjectSchema)
+
+const hourOfDay = z.number().min(0).max(24)
+
+/** A charger: mains/USB (`constant`) or a solar panel (half-sine over daylight, weather per day). */
+export const chargingSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('constant'),
+    /** Charging current, mA. */
+    ma: z.number().positive(),
+    /** A dead device boots again once charged above this. */
+    resumePercent: z.number().min(0).max(100).default(30),
+  }),
+  z
+    .strictObject({
+      kind: z.literal('solar'),
+      /** Panel current at solar noon on a clear day, mA. */
+      peakMa: z.number().positive(),
+      /** Hours of day (UTC, fractional) of sunrise and sunset. */
+      sunrise: hourOfDay.default(6),
+      sunset: hourOfDay.default(18),
+      /** Each day's output is scaled by a factor drawn in [1 − weather, 1]; 0: every day clear. */
+      weather: fraction.default(0),
+      /** Hour of day (UTC, fractional) at t = 0, as for the diurnal signal. */
+      startHour: hourOfDay.default(0),
+      resumePercent: z.number().min(0).max(100).default(30),
+    })
+    .refine((c) => c.sunset > c.sunrise, { message: 'sunset must be after sunrise', path: ['sunset'], params: { hint: 'hours of day, e.g. sunrise: 6, sunset: 18' } }),
+])
 
 export const batterySchema = z.strictObject({
   capacityMah: z.number().positive(),
@@ -78,6 +115,8 @@ export const batterySchema = z.strictObject({
   criticalPercent: z.number().min(0).max(100).default(5),
   /** Power-saving sample period once the battery is low or critical; none: the period is unchanged. */
   lowSamplePeriod: positiveDurationMs.optional(),
+  /** A charger; none: the battery only drains. */
+  charging: chargingSchema.optional(),
 })
 
 export const telemetrySchema = z.strictObject({

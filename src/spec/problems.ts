@@ -136,6 +136,12 @@ export function knownKeysAt(schema: z.ZodType, path: FieldPath, root: unknown, p
       continue
     }
     if (type === 'pipe') {
+      // z.preprocess(fn, schema) is a pipe from a transform into the schema that holds the keys.
+      const from = def.in as { def?: { type?: string } } | undefined
+      s = from?.def?.type === 'transform' ? def.out : def.in
+      continue
+    }
+    if (type === 'pipe') {
       s = def.in
       continue
     }

@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream'
 import type { Clock, TimerHandle } from '../core/index.js'
-import { isShaped, type LinkShaping } from './shaping.js'
+import { isShaped, packetDelayMs, type LinkShaping } from './shaping.js'
 
 const PUBACK = 4
 const PUBREC = 5
@@ -50,7 +50,7 @@ export class Lane<T = Buffer> {
     while (this.queue.length > 0) {
       const head = this.queue[0]!
       if (head.releaseAt === undefined) {
-        const delay = (s.latencyMs ?? 0) + (s.jitterMs ? s.jitterMs * this.random() : 0)
+        const delay = packetDelayMs(s, this.random)
         const transmit = s.bandwidthBps ? (this.size(head.chunk) * 1000) / s.bandwidthBps : 0
         // Delayed from when it was sent (or its pause ended), not from when the chunk before it arrived:
         // latency is a delay, not a limit of one chunk in flight.

@@ -114,3 +114,38 @@ describe('battery lifetime (virtual time)', () => {
     expect(b.capacityMah - (d.batteryPercent! * b.capacityMah) / 100).toBeCloseTo(idleMah + b.perMessageMah * published, 9)
   })
 })
+
+describe('solar charging (virtual time)', () => {
+  it('a device that dies in the night boots again in the morning and reports a rising level by day', () => {
+    rig = createRig()
+    // 20 mAh, 2 mA idle: a full battery lasts 10 h of darkness; the panel gives 4 mA at noon, 6–18 h.
+    const d = rig.add(
+      'd1',
+      makeProfile({
+        telemetry: { period: '1m', jitter: 0 },
+        battery: { capacityMah: 20, idleMa: 2, perMessageMah: 0, initialPercent: 60, lowPercent: 20, criticalPercent: 5, charging: { kind: 'solar', peakMa: 4, sunrise: 6, sunset: 18, resumePercent: 30 } },
+      }),
+    )
+    d.start()
+    rig.runTo(72 * HOUR_MS)
+    const hourOfDay = (at: number) => (((at - EPOCH) / HOUR_MS) % 24 + 24) % 24
+    const deaths = rig.hooks.entered('d1', 'battery', 'dead')
+    expect(deaths.length).toBeGreaterThanOrEqual(2)
+    // It dies in the dark (or at the dim edges of the day) …
+    for (const at of deaths) expect(hourOfDay(at) < 8 || hourOfDay(at) > 17).toBe(true)
+    // … and after each death the firmware boots again, in daylight, once above 30 %.
+    const boots = rig.hooks.entered('d1', 'firmware', 'booting')
+    for (const at of deaths.slice(0, -1)) {
+      const next = boots.find((b) => b > at)
+      expect(next).toBeDefined()
+      expect(hourOfDay(next!)).toBeGreaterThan(6)
+      expect(hourOfDay(next!)).toBeLessThan(18)
+    }
+    const telemetry = rig.telemetry('d1').map((r) => ({ h: hourOfDay(r.at), day: Math.floor((r.at - EPOCH) / (24 * HOUR_MS)), battery: r.json.battery as number }))
+    // Around noon of day 2 the level rises; in the evening it falls.
+    const at = (day: number, h: number) => telemetry.find((t) => t.day === day && Math.abs(t.h - h) < 0.02)!.battery
+    expect(at(1, 14)).toBeGreaterThan(at(1, 10))
+    expect(at(1, 23)).toBeLessThan(at(1, 18.5))
+    expect(Math.max(...telemetry.map((t) => t.battery))).toBeLessThanOrEqual(100)
+  })
+})

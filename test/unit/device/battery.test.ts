@@ -74,3 +74,65 @@ describe('BatteryModel', () => {
     expect(seen.size).toBe(5)
   })
 })
+
+describe('charging', () => {
+  const solar = (extra: Record<string, unknown> = {}) =>
+    batterySchema.parse({ capacityMah: 10_000, idleMa: 0, perMessageMah: 0, initialPercent: 50, charging: { kind: 'solar', peakMa: 100, sunrise: 6, sunset: 18, ...extra } })
+
+  it('a solar panel gives peak · daylight · 2/π per clear day, however the day is cut into steps', () => {
+    const expected = (100 * 12 * 2) / Math.PI // mAh
+    for (const stepMs of [60_000, HOUR, 7 * HOUR]) {
+      const b = new BatteryModel(solar(), deriveStream(1, 'd', 'boot'), deriveStream(1, 'd', 'charging'))
+      for (let t = stepMs; t <= 28 * HOUR; t += stepMs) b.drain(stepMs, 0, t)
+      // 28 h: one whole day (the next day's sunrise is at 30 h); 5,000 mAh to start.
+      expect(b.percent).toBeCloseTo((100 * (5_000 + expected)) / 10_000, 6)
+    }
+  })
+
+  it('charges nothing at night and most at solar noon', () => {
+    const b = new BatteryModel(solar(), deriveStream(1, 'd', 'boot'), deriveStream(1, 'd', 'charging'))
+    expect(b.chargingMa(3 * HOUR)).toBe(0)
+    expect(b.chargingMa(20 * HOUR)).toBe(0)
+    expect(b.chargingMa(12 * HOUR)).toBeCloseTo(100, 9)
+    expect(b.chargingMa(9 * HOUR)).toBeCloseTo(100 * Math.sin(Math.PI / 4), 9)
+  })
+
+  it('weather scales each day by a seeded factor in [1 − weather, 1], the same for the same seed', () => {
+    const day = (seed: number) => {
+      const b = new BatteryModel(solar({ weather: 0.8 }), deriveStream(seed, 'd', 'boot'), deriveStream(seed, 'd', 'charging'))
+      return [0, 1, 2, 3].map((d) => b.chargingMa((d * 24 + 12) * HOUR) / 100)
+    }
+    const a = day(1)
+    for (const f of a) {
+      expect(f).toBeGreaterThanOrEqual(0.2)
+      expect(f).toBeLessThanOrEqual(1)
+    }
+    expect(new Set(a).size).toBe(4)
+    expect(day(1)).toEqual(a)
+    expect(day(2)).not.toEqual(a)
+  })
+
+  it('never charges past full; a constant charger can hold a device up', () => {
+    const spec = batterySchema.parse({ capacityMah: 100, idleMa: 1, perMessageMah: 0, initialPercent: 90, charging: { kind: 'constant', ma: 5 } })
+    const b = new BatteryModel(spec, deriveStream(1, 'd', 'boot'), deriveStream(1, 'd', 'charging'))
+    for (let t = HOUR; t <= 10 * HOUR; t += HOUR) b.drain(HOUR, 0, t)
+    expect(b.percent).toBe(100)
+  })
+
+  it('a dead battery draws nothing and can resume once above resumePercent', () => {
+    const spec = batterySchema.parse({ capacityMah: 100, idleMa: 10, perMessageMah: 0, initialPercent: 0, charging: { kind: 'constant', ma: 10, resumePercent: 30 } })
+    const b = new BatteryModel(spec, deriveStream(1, 'd', 'boot'), deriveStream(1, 'd', 'charging'))
+    expect(b.level()).toBe('dead')
+    b.drain(2 * HOUR, 0, 2 * HOUR, false)
+    expect(b.percent).toBeCloseTo(20, 9)
+    expect(b.canResume).toBe(false)
+    b.drain(2 * HOUR, 0, 4 * HOUR, false)
+    expect(b.canResume).toBe(true)
+  })
+
+  it('rejects a sunset before sunrise with a hint', () => {
+    const r = batterySchema.safeParse({ capacityMah: 1, charging: { kind: 'solar', peakMa: 1, sunrise: 19, sunset: 7 } })
+    expect(r.success).toBe(false)
+    expect(r.error!.issues[0]!.path).toEqual(['charging', 'sunset'])
+  })
+})

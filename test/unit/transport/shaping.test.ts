@@ -27,3 +27,14 @@ describe('isShaped', () => {
     expect(isShaped({ latencyMs: 0, paused: false })).toBe(false)
   })
 })
+
+describe('link conditions in combineShaping', () => {
+  it("keeps the profile's log-normal latency, compounds resend rates and takes the longest RTO", () => {
+    const s = combineShaping([{ latencyMs: 100 }, { retransmit: { rate: 0.5, rtoMs: 200 } }, { baseLatency: { medianMs: 60, sigma: 0.9 }, retransmit: { rate: 0.5, rtoMs: 240 } }])
+    expect(s.baseLatency).toEqual({ medianMs: 60, sigma: 0.9 })
+    expect(s.retransmit).toEqual({ rate: 0.75, rtoMs: 240 })
+    expect(s.latencyMs).toBe(100)
+    expect(isShaped({ baseLatency: { medianMs: 1, sigma: 0 } })).toBe(true)
+    expect(isShaped({ retransmit: { rate: 0.01, rtoMs: 200 } })).toBe(true)
+  })
+})
