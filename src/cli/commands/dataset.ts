@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { errors, formatDuration, parseDuration } from '../../core/index.js'
 import { loadFleet, maxDatasetWorkers, runDataset, type DatasetFormat, type DatasetProgress } from '../../fleet/index.js'
+import { mergeDatasetShards } from '../../outputs/index.js'
 import { fleetOptions } from '../args.js'
 import { EXIT } from '../exit-codes.js'
 import { DatasetProgressLine } from '../dataset-progress.js'
@@ -59,6 +60,25 @@ export function registerDataset(program: Command, setExit: (code: number) => voi
     .option('--no-exports', 'skip exports/nab and exports/timeeval')
     .option('--no-preview', 'skip preview.html')
     .action(async (file: string, flags: DatasetFlags) => setExit(await datasetCommand(file, flags)))
+
+  // Both levels positional: the root hands `dataset` its words unparsed, and `dataset` leaves
+  // what follows `merge` to merge (its own --out is not merge's).
+  program.enablePositionalOptions()
+  const dataset = program.commands.find((c) => c.name() === 'dataset')!
+  dataset
+    .enablePositionalOptions()
+    .command('merge')
+    .description('one manifest (and merged anomalies.jsonl, faults.jsonl) over the N shard folders of a dataset made with --shard k/N')
+    .argument('<shards...>', 'every shard folder of the dataset')
+    .requiredOption('--out <dir>', 'folder for the merged manifest, new or empty; it lists the shards’ telemetry files in place')
+    .option('--no-verify', 'skip checking every shard file against its manifest sha256')
+    .option('--json', 'print the result as JSON')
+    .action(async (shards: string[], flags: { out: string; verify: boolean; json?: boolean }) => {
+      const r = await mergeDatasetShards(shards, flags.out, { verify: flags.verify })
+      if (flags.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n')
+      else process.stdout.write(`fleet-emu dataset merge: ${r.status} — ${r.shards} shards, ${r.devices} devices, ${r.rows} rows, ${r.anomalies} anomalies\n  folder     ${r.outDir}/ (manifest.json, anomalies.jsonl, faults.jsonl)\n`)
+      setExit(EXIT.ok) // a merge of partial shards is done; its manifest says partial
+    })
 }
 
 async function datasetCommand(file: string, flags: DatasetFlags): Promise<number> {

@@ -38,4 +38,19 @@ describe('fleet-emu dataset', () => {
     expect((await run.exit).code).toBe(2)
     expect(run.stderr()).toContain('FLEET_ERR_OUTPUT_EXISTS')
   })
+
+  it('dataset merge joins shard folders (exit 0) and reports a missing shard as invalid input (exit 2)', async () => {
+    const root = tmp('dataset-merge')
+    const shard = (k: number) => cli(['dataset', 'test/fixtures/integration/virtual.fleet.yaml', '--shard', `${k}/2`, '--duration', '2m', '--format', 'csv', '--no-exports', '--no-preview', '--no-progress', '--out', join(root, `s${k}`)])
+    for (const k of [0, 1]) expect((await shard(k).exit).code).toBe(0)
+    const merge = cli(['dataset', 'merge', join(root, 's0'), join(root, 's1'), '--out', join(root, 'all'), '--json'])
+    expect((await merge.exit).code).toBe(0)
+    expect(JSON.parse(merge.stdout())).toMatchObject({ status: 'complete', shards: 2 })
+    const manifest = JSON.parse(readFileSync(join(root, 'all', 'manifest.json'), 'utf8')) as { files: { path: string }[] }
+    expect(manifest.files.map((f) => f.path)).toContain('../s1/telemetry/part-00000.csv')
+    const missing = cli(['dataset', 'merge', join(root, 's1'), '--out', join(root, 'one')])
+    expect((await missing.exit).code).toBe(2)
+    expect(missing.stderr()).toContain('missing shard 0/2')
+    expect(missing.stderr()).not.toMatch(/\n\s+at /) // no stack trace
+  })
 })

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadFleet, runDataset } from '../../../src/fleet/index.js'
+import { mergeDatasetShards } from '../../../src/outputs/index.js'
 import { allKindsDataset as dataset, readJsonl, readRows, sha, tmp } from './dataset-helpers.js'
 
 // Labels (every anomaly type, exact windows, root causes) are in dataset-labels.test.ts.
@@ -61,5 +62,35 @@ describe('dataset formats and extras', () => {
     expect(paths).toContain('exports/nab/labels/combined_windows.json')
     expect(paths.some((p) => p.startsWith('exports/timeeval/'))).toBe(true)
     expect(readFileSync(join(pqDir, 'preview.html'), 'utf8')).toContain('<svg')
+  })
+})
+
+describe('dataset merge', () => {
+  it('over 3 shards: anomalies.jsonl and faults.jsonl equal the single run byte for byte; the manifest lists every shard file', async () => {
+    const whole = await dataset(21)
+    const parts = await Promise.all([2, 0, 1].map((index) => dataset(21, { index, count: 3 })))
+    const out = join(tmp(), 'merged')
+    const r = await mergeDatasetShards(parts.map((p) => p.dir), out)
+    expect(r).toMatchObject({ status: 'complete', shards: 3, devices: 34 })
+    expect(sha(join(out, 'anomalies.jsonl'))).toBe(sha(join(whole.dir, 'anomalies.jsonl')))
+    expect(sha(join(out, 'faults.jsonl'))).toBe(sha(join(whole.dir, 'faults.jsonl')))
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { rows: number; anomalies: number; files: { path: string; sha256: string }[]; mergedFrom: { shard: string }[] }
+    const single = JSON.parse(readFileSync(join(whole.dir, 'manifest.json'), 'utf8')) as { rows: number; anomalies: number }
+    expect(manifest.rows).toBe(single.rows)
+    expect(manifest.anomalies).toBe(single.anomalies)
+    expect(manifest.mergedFrom.map((s) => s.shard)).toEqual(['0/3', '1/3', '2/3'])
+    for (const f of manifest.files) expect(sha(join(out, f.path)), f.path).toBe(f.sha256)
+    expect(manifest.files.filter((f) => f.path.includes('/telemetry/')).length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('reports every problem at once: a missing shard, a shard of another seed, a changed file', async () => {
+    const a = await dataset(21, { index: 0, count: 3 })
+    const b = await dataset(22, { index: 1, count: 3 })
+    await expect(mergeDatasetShards([a.dir, b.dir], join(tmp(), 'm'))).rejects.toThrow(/seed is 22, but 21[\s\S]*missing shard 2\/3/)
+    const c = await dataset(21, { index: 1, count: 3 })
+    const d = await dataset(21, { index: 2, count: 3 })
+    writeFileSync(join(d.dir, 'anomalies.jsonl'), '\n', { flag: 'a' })
+    await expect(mergeDatasetShards([a.dir, c.dir, d.dir], join(tmp(), 'm'))).rejects.toThrow(/anomalies.jsonl: sha256 differs/)
+    expect(await mergeDatasetShards([a.dir, c.dir, d.dir], join(tmp(), 'm'), { verify: false })).toMatchObject({ shards: 3 })
   })
 })
