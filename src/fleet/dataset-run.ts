@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monotonicMs } from '../core/index.js'
-import { planFaults, type FaultRecord } from '../faults/index.js'
+import { planFaults } from '../faults/index.js'
 import {
   buildAnomalyEvents,
+  byFaultLogOrder,
   describeFile,
   JsonlWriter,
   sha256Text,
@@ -136,7 +137,7 @@ async function finishDataset(resolved: ResolvedFleet, opts: DatasetOptions, run:
   const rows = results.reduce((n, r) => n + r.rows, 0)
   // The fault log in a canonical order (as records close, ties by start, fault, device): workers
   // each hold their devices' records, and how they interleave in one run is not theirs to know.
-  const records = results.flatMap((r) => r.records).sort(byEnd)
+  const records = results.flatMap((r) => r.records).sort(byFaultLogOrder)
   const faultLog = new JsonlWriter(join(outDir, 'faults.jsonl'), 1024)
   for (const r of records) faultLog.write(r)
   faultLog.flush()
@@ -187,14 +188,6 @@ async function finishDataset(resolved: ResolvedFleet, opts: DatasetOptions, run:
     files,
   })
   return { outDir, status, rows, anomalies: anomalies.length, devices: run.devices, simulatedMs: simulated, wallMs: monotonicMs() - run.wallStart, workers: run.workers, files }
-}
-
-function byEnd(a: FaultRecord, b: FaultRecord): number {
-  return a.end_ms - b.end_ms || a.start_ms - b.start_ms || compare(a.fault_id, b.fault_id) || compare(a.device_id, b.device_id)
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /**

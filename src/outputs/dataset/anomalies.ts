@@ -69,3 +69,21 @@ export function buildAnomalyEvents(records: readonly AnomalySourceRecord[], sens
   }
   return events.sort((a, b) => a.start_ms - b.start_ms || (a.anomaly_id < b.anomaly_id ? -1 : 1))
 }
+
+/** What orders a faults.jsonl line. */
+export interface FaultLogLine {
+  fault_id: string
+  device_id: string
+  start_ms: number
+  end_ms: number
+}
+
+/**
+ * faults.jsonl's canonical order — as records close, ties by start, fault, device — so the file does
+ * not depend on how devices were split among workers or shards (a dataset writes it, a merge re-sorts).
+ */
+export function byFaultLogOrder(a: FaultLogLine, b: FaultLogLine): number {
+  return a.end_ms - b.end_ms || a.start_ms - b.start_ms || compareText(a.fault_id, b.fault_id) || compareText(a.device_id, b.device_id)
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

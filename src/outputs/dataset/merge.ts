@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, relative, resolve } from 'node:path'
 import { errors } from '../../core/index.js'
 import { writeJsonFile } from '../jsonl-writer.js'
-import type { AnomalyEvent } from './anomalies.js'
+import { byFaultLogOrder, type AnomalyEvent, type FaultLogLine } from './anomalies.js'
 import { describeFile, sha256Text, type ManifestFile } from './manifest.js'
 
 /** The manifest fields a merge reads (docs/datasets.md, "Manifest"). */
@@ -97,7 +97,7 @@ export async function mergeDatasetShards(shardDirs: readonly string[], outDir: s
   mkdirSync(outDir, { recursive: true })
   const anomalies = mergeAnomalies(shards.map((s) => readJsonl<AnomalyEvent>(join(s.dir, 'anomalies.jsonl'))))
   writeFileSync(join(outDir, 'anomalies.jsonl'), anomalies.map((a) => JSON.stringify(a) + '\n').join(''))
-  const records = shards.flatMap((s) => readJsonl<FaultLine>(join(s.dir, 'faults.jsonl'))).sort(byEnd)
+  const records = shards.flatMap((s) => readJsonl<FaultLogLine>(join(s.dir, 'faults.jsonl'))).sort(byFaultLogOrder)
   writeFileSync(join(outDir, 'faults.jsonl'), records.map((r) => JSON.stringify(r) + '\n').join(''))
 
   const at = (s: (typeof shards)[number]) => relative(resolve(outDir), resolve(s.dir)).split('\\').join('/')
@@ -132,13 +132,6 @@ export async function mergeDatasetShards(shardDirs: readonly string[], outDir: s
   return { outDir, status, shards: shards.length, devices, rows, anomalies: anomalies.length }
 }
 
-interface FaultLine {
-  fault_id: string
-  device_id: string
-  start_ms: number
-  end_ms: number
-}
-
 /**
  * One event per anomaly id over all shards: each shard lists the devices (and so the sensors) it
  * holds, so the union of those, the earliest start and the latest end make the single run's event.
@@ -162,17 +155,18 @@ export function mergeAnomalies(perShard: readonly (readonly AnomalyEvent[])[]): 
   return [...byId.values()].sort((a, b) => a.start_ms - b.start_ms || (a.anomaly_id < b.anomaly_id ? -1 : 1))
 }
 
-/** faults.jsonl's order (dataset-run.ts): as records close, ties by start, fault, device. */
-function byEnd(a: FaultLine, b: FaultLine): number {
-  return a.end_ms - b.end_ms || a.start_ms - b.start_ms || cmp(a.fault_id, b.fault_id) || cmp(a.device_id, b.device_id)
-}
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-
 function readJsonl<T>(file: string): T[] {
   if (!existsSync(file)) return []
-  return readFileSync(file, 'utf8')
+  const rows: T[] = []
+  readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as T)
+    .forEach((line, i) => {
+      if (line.length === 0) return
+      try {
+        rows.push(JSON.parse(line) as T)
+      } catch {
+        throw errors.badArgument(`cannot merge the dataset shards:\n  ${file}:${i + 1}: not a JSON line`, 'the shard was changed after it was written: make it again, or merge without --no-verify to find such files')
+      }
+    })
+  return rows
 }

@@ -92,5 +92,7 @@ describe('dataset merge', () => {
     writeFileSync(join(d.dir, 'anomalies.jsonl'), '\n', { flag: 'a' })
     await expect(mergeDatasetShards([a.dir, c.dir, d.dir], join(tmp(), 'm'))).rejects.toThrow(/anomalies.jsonl: sha256 differs/)
     expect(await mergeDatasetShards([a.dir, c.dir, d.dir], join(tmp(), 'm'), { verify: false })).toMatchObject({ shards: 3 })
+    writeFileSync(join(d.dir, 'anomalies.jsonl'), '{"anomaly_id":\n', { flag: 'a' })
+    await expect(mergeDatasetShards([a.dir, c.dir, d.dir], join(tmp(), 'm2'), { verify: false })).rejects.toThrow(/anomalies.jsonl:\d+: not a JSON line/)
   })
 })
