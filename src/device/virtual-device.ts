@@ -134,7 +134,7 @@ export class VirtualDevice {
       },
     )
     this.baseShaping = c.network === undefined ? undefined : networkShaping(resolveNetwork(c.network, c.link))
-    if (this.baseShaping) this.link.setShaping(combineShaping([this.baseShaping]))
+    if (this.baseShaping) this.applyShaping()
     this.convention = createConvention(profile, vars, {
       id: identity.id,
       link: this.link,
@@ -252,6 +252,11 @@ export class VirtualDevice {
   setShaping(faultId: string, shaping: LinkShaping | undefined): void {
     if (shaping) this.shapingByFault.set(faultId, shaping)
     else this.shapingByFault.delete(faultId)
+    this.applyShaping()
+  }
+
+  /** The link's conditions: every active fault's, over the profile's own network. */
+  private applyShaping(): void {
     const parts = [...this.shapingByFault.values()]
     if (this.baseShaping) parts.push(this.baseShaping)
     this.link.setShaping(combineShaping(parts))
