@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { errors } from '../core/index.js'
 import type { BrokerWorkerData, FromBroker, ToBroker } from './broker-protocol.js'
 import { StreamMux } from './stream-mux.js'
@@ -18,6 +18,7 @@ export class BrokerThread {
   private readonly mux: StreamMux
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private readonly taps: PublishTap[] = []
+  private shardListener: ((shard: number, items: unknown[]) => void) | undefined
   private nextCall = 1
   private exited = false
 
@@ -67,6 +68,22 @@ export class BrokerThread {
   /** A new in-memory connection into the broker (what an MQTT client takes as its stream). */
   connect(): Duplex {
     return this.mux.open()
+  }
+
+  /**
+   * A channel for a device shard in another worker thread (transfer it there): the shard's own
+   * multiplexed connections and broker controls, and a path for its events to this thread, relayed
+   * in order with the publishes tapped (`onShardEvents`).
+   */
+  shardPort(shard: number): MessagePort {
+    const { port1, port2 } = new MessageChannel()
+    this.worker.postMessage({ t: 'shard-port', shard, port: port1 } satisfies ToBroker, [port1])
+    return port2
+  }
+
+  /** Events device shards sent through their `shardPort`, in order with the publish taps. */
+  onShardEvents(listener: (shard: number, items: unknown[]) => void): void {
+    this.shardListener = listener
   }
 
   /** Called for every message a client publishes, with the time the broker routed it. */
@@ -126,6 +143,7 @@ export class BrokerThread {
       for (let i = 0; i < it.length; i += 4) for (const tap of this.taps) tap(it[i] as string, it[i + 1] as string, it[i + 2] as string, it[i + 3] as number)
       return
     }
+    if (m.t === 'shard') return this.shardListener?.(m.shard, m.items)
     if (m.t === 'done') {
       const p = this.pending.get(m.id)
       this.pending.delete(m.id)

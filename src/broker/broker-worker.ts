@@ -1,7 +1,7 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { hiresEpochMs } from '../core/index.js'
 import { EmbeddedBroker } from './embedded-broker.js'
-import type { BrokerWorkerData, FromBroker, ToBroker } from './broker-protocol.js'
+import type { BrokerCtl, BrokerToShard, BrokerWorkerData, FromBroker, ShardToBroker, ToBroker } from './broker-protocol.js'
 import { StreamMux } from './stream-mux.js'
 
 /**
@@ -31,9 +31,18 @@ const mux = new StreamMux(
 /** Enough of a JSON telemetry payload for the probe's ts and seq. */
 const JSON_HEAD_BYTES = 64
 
+let items: (string | number)[] = []
+let scheduled = false
+/** Sends the publishes tapped so far (before a shard's events are relayed, to keep their order). */
+function flushTaps(): void {
+  scheduled = false
+  if (items.length === 0) return
+  const batch = items
+  items = []
+  send({ t: 'published', items: batch })
+}
+
 if (data.tapPublishes) {
-  let items: (string | number)[] = []
-  let scheduled = false
   broker.onClientPublish((topic, payload, clientId) => {
     // The probe reads a JSON payload's head ({"ts":…,"seq":…} come first); a Sparkplug payload is
     // protobuf with its seq after the metrics, so it goes whole (DDATA is a few hundred bytes).
@@ -41,31 +50,62 @@ if (data.tapPublishes) {
     items.push(topic, payload.toString('latin1', 0, head), clientId, hiresEpochMs())
     if (scheduled) return
     scheduled = true
-    setImmediate(() => {
-      scheduled = false
-      const batch = items
-      items = []
-      send({ t: 'published', items: batch })
-    })
+    setImmediate(flushTaps)
   })
 }
 
+/**
+ * A device shard's channel: its connections (a mux of their own), its broker controls, and its
+ * events, relayed to the fleet's thread in order with the publishes tapped here.
+ */
+function attachShard(shard: number, shardPort: MessagePort): void {
+  const post = (m: BrokerToShard, transfer: ArrayBuffer[] = []) => shardPort.postMessage(m, transfer)
+  const shardMux = new StreamMux(
+    (batch) => post({ t: 'data', batch }, [batch.bytes]),
+    (stream) => broker.acceptStream(stream),
+  )
+  shardMuxes.add(shardMux)
+  shardPort.on('message', (m: ShardToBroker) => {
+    if (m.t === 'data') return shardMux.receive(m.batch)
+    if (m.t === 'events') {
+      flushTaps()
+      return send({ t: 'shard', shard, items: m.items })
+    }
+    void control(m).then(
+      (result) => post({ t: 'done', id: m.id, result }),
+      (e: unknown) => post({ t: 'done', id: m.id, error: e instanceof Error ? e.message : String(e) }),
+    )
+  })
+}
+const shardMuxes = new Set<StreamMux>()
+
 port.on('message', (m: ToBroker) => {
   if (m.t === 'data') return mux.receive(m.batch)
+  if (m.t === 'shard-port') return attachShard(m.shard, m.port)
   void control(m).then(
     (result) => send({ t: 'done', id: m.id, result }),
     (e: unknown) => send({ t: 'done', id: m.id, error: e instanceof Error ? e.message : String(e) }),
   )
 })
 
-async function control(m: Extract<ToBroker, { t: 'ctl' }>): Promise<unknown> {
+/**
+ * Several device shards apply the same broker-wide fault (each runs the fleet's whole plan), so going
+ * down and outages are counted: the broker goes down at the first request and comes back at the
+ * last release, as it would for one fleet thread.
+ */
+const held = { down: 0, outage: 0 }
+
+async function control(m: BrokerCtl): Promise<unknown> {
   switch (m.op) {
     case 'goDown':
+      if (held.down++ > 0) return undefined
       return broker.goDown()
     case 'comeUp':
+      if (held.down === 0 || --held.down > 0) return undefined
       return broker.comeUp()
     case 'setOutage':
-      return broker.setOutage(m.on)
+      held.outage = Math.max(0, held.outage + (m.on ? 1 : -1))
+      return broker.setOutage(held.outage > 0)
     case 'rejectClient':
       return broker.rejectClient(m.clientId, m.on)
     case 'disconnectClient':
@@ -75,6 +115,7 @@ async function control(m: Extract<ToBroker, { t: 'ctl' }>): Promise<unknown> {
     case 'stop':
       await broker.stop()
       mux.flush()
+      for (const m of shardMuxes) m.flush()
       setImmediate(() => process.exit(0))
       return undefined
   }

@@ -1,2 +1,3 @@
 export * from './embedded-broker.js'
 export * from './broker-thread.js'
+export * from './shard-channel.js'

@@ -24,6 +24,13 @@ export function wallEpochMs(): number {
   return Date.now()
 }
 
+/** A clock reading (`epochMs` at hires epoch time `hiresMs`) and speed, to align clocks across threads. */
+export interface ClockAnchor {
+  speed: number
+  epochMs: number
+  hiresMs: number
+}
+
 /**
  * Wall time, optionally scaled: with `speed: 10`, ten clock seconds pass per wall second and timers
  * fire ten times sooner. Used by live runs (`--speed`).
@@ -33,11 +40,26 @@ export class RealClock implements Clock {
   private readonly epochAtStart: number
   private readonly monoAtStart: number
 
-  constructor(opts: { speed?: number; epochMs?: number } = {}) {
-    this.speed = opts.speed ?? 1
+  /**
+   * `anchor` (from another thread's clock's `anchor()`) makes this clock read the same time as that
+   * one: device shards in worker threads share the fleet's run clock.
+   */
+  constructor(opts: { speed?: number; epochMs?: number; anchor?: ClockAnchor } = {}) {
+    this.speed = opts.anchor?.speed ?? opts.speed ?? 1
     if (!(this.speed > 0)) throw new RangeError(`clock speed must be > 0, got ${this.speed}`)
-    this.epochAtStart = opts.epochMs ?? Date.now()
-    this.monoAtStart = performance.now()
+    if (opts.anchor) {
+      // performance.now() counts from each thread's own origin; hires epoch time is common to all.
+      this.monoAtStart = performance.now()
+      this.epochAtStart = opts.anchor.epochMs + (hiresEpochMs() - opts.anchor.hiresMs) * this.speed
+    } else {
+      this.epochAtStart = opts.epochMs ?? Date.now()
+      this.monoAtStart = performance.now()
+    }
+  }
+
+  /** What another thread needs to build a clock that reads the same as this one. */
+  anchor(): ClockAnchor {
+    return { speed: this.speed, epochMs: this.epochAtStart + (performance.now() - this.monoAtStart) * this.speed, hiresMs: hiresEpochMs() }
   }
 
   now(): number {

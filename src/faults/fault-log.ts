@@ -33,7 +33,7 @@ interface OpenRecord {
 }
 
 /** `rootCauseId` is null for a fault, its cause's id for a propagated effect. */
-export type StartListener = (faultId: string, kind: string, deviceId: string, atMs: number, rootCauseId: string | null) => void
+export type StartListener = (faultId: string, kind: string, deviceId: string, atMs: number, rootCauseId: string | null, params: Record<string, unknown>, source: FaultRecord['source']) => void
 
 const EMPTY: ReadonlyMap<string, { kind: string; params: Record<string, unknown> }> = new Map<string, never>()
 
@@ -61,7 +61,19 @@ export class FaultLog {
     this.open.set(`${faultId}\u0000${deviceId}`, record)
     const onDevice = this.openByDevice.get(deviceId) ?? this.openByDevice.set(deviceId, new Map()).get(deviceId)!
     onDevice.set(faultId, record)
-    for (const l of this.startListeners) l(faultId, kind, deviceId, atMs, rootCauseId)
+    for (const l of this.startListeners) l(faultId, kind, deviceId, atMs, rootCauseId, params, source)
+  }
+
+  /**
+   * Closes (fault, device) with a record made elsewhere (a device shard's log in another thread), as
+   * that log closed it.
+   */
+  closeWith(record: FaultRecord): void {
+    const key = `${record.fault_id}\u0000${record.device_id}`
+    this.open.delete(key)
+    this.openByDevice.get(record.device_id)?.delete(record.fault_id)
+    this.closed.push(record)
+    for (const l of this.listeners) l(record)
   }
 
   end(faultId: string, deviceId: string, atMs: number, truncated = false): FaultRecord | undefined {

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events'
-import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
+import type { Duplex } from 'node:stream'
+import { RealClock, errors, hiresEpochMs, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { BrokerThread, EmbeddedBroker } from '../broker/index.js'
 import { VirtualDevice, telemetryTopicTemplate, type DeviceHooks, type DeviceRegion, type DeviceStates, type OutboundMessage, type Sample } from '../device/index.js'
-import { FaultInjector, faultEntrySchemas, planFaults, type FaultRecord, type PlannedFault } from '../faults/index.js'
+import { FaultInjector, faultEntrySchemas, planFaults, type BrokerControl, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, FleetTracing, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
-import { inProcessLinkFactory, memoryConnector, mqttLinkFactory, probeBroker, subscribeProbe, templateFilter, type LinkFactory, type ProbeSubscriber } from '../transport/index.js'
+import { inProcessLinkFactory, memoryConnector, mqttLinkFactory, probeBroker, subscribeProbe, templateFilter, type CloseReason, type LinkFactory, type ProbeSubscriber } from '../transport/index.js'
 import { brokerControl } from './broker-control.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
@@ -18,6 +19,9 @@ import { SoakRecorder, type TopicIndex } from './soak-recorder.js'
 import { finishRunReport } from './run-report.js'
 import type { RunReport } from '../outputs/index.js'
 import { join } from 'node:path'
+import type { DeviceProfile } from '../spec/index.js'
+import type { FleetObserver } from './device-shard-protocol.js'
+import { DeviceShards, shardRanges, type ShardEventSink } from './device-shards.js'
 
 export interface FleetOptions {
   /** Overrides the fleet file's seed. */
@@ -76,6 +80,23 @@ export interface FleetOptions {
   reportIntervalMs?: number
   /** Called for every sample every device produces (datasets read telemetry here, not from events). */
   onSample?: (device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage) => void
+  /**
+   * Run the devices in this many worker threads (device shards; 0 = in this thread, the default).
+   * Needs the embedded broker, which then runs in its own thread with in-memory links. Counts,
+   * measurements, the fault log, metrics and the report stay whole here; per-device views
+   * (`device()`, `list()`, `command()`, `count()` over several fields) need the devices in this
+   * thread.
+   */
+  deviceWorkers?: number
+  /**
+   * For a device shard: the broker is in another thread, reached through `connect` (no broker is
+   * started here and none probed), with broker-side faults going through `control`.
+   */
+  remoteBroker?: { url: string; connect: () => Duplex; control: BrokerControl }
+  /** For a device shard: the run's start on the shared clock (default: now). */
+  runStartMs?: number
+  /** For a device shard: told every device hook, injector hook and fault-log record. */
+  observer?: FleetObserver
 }
 
 export interface DeviceStateEvent {
@@ -135,6 +156,12 @@ export class Fleet extends EventEmitter {
   private probeSubscriber: ProbeSubscriber | undefined
   private topicIndex: TopicIndex = new Map()
   private runReport: RunReport | undefined
+  private shards: DeviceShards | undefined
+  /** With device shards: profiles by device id, and which devices are online (from their events). */
+  private profilesById: Map<string, DeviceProfile> | undefined
+  private readonly onlineIds = new Set<string>()
+  /** Why the run failed, when a device shard did (the run stops as interrupted). */
+  failure: string | undefined
   /** Planned faults that could not run here, with why (reported in the summary). */
   readonly skippedFaults: { faultId: string; kind: string; reason: string }[] = []
   private stopPromise: Promise<RunSummary> | undefined
@@ -159,7 +186,7 @@ export class Fleet extends EventEmitter {
 
   get brokerUrl(): string {
     if (this.opts.transport === 'in-process') return 'in-process'
-    return this.opts.brokerUrl ?? this.resolved.spec.broker.url ?? this.broker?.url ?? ''
+    return this.opts.remoteBroker?.url ?? this.opts.brokerUrl ?? this.resolved.spec.broker.url ?? this.broker?.url ?? ''
   }
 
   /** The embedded broker, when the fleet started one (undefined with an external broker). */
@@ -212,6 +239,7 @@ export class Fleet extends EventEmitter {
   /** How devices reach the broker. */
   get linkKind(): 'tcp' | 'memory' | 'in-process' {
     if (this.opts.transport === 'in-process') return 'in-process'
+    if (this.opts.remoteBroker || this.shards) return 'memory'
     return this.opts.links === 'memory' && this.broker ? 'memory' : 'tcp'
   }
 
@@ -225,16 +253,20 @@ export class Fleet extends EventEmitter {
     if (this.phase !== 'created') throw errors.fleetState(`start() called on a fleet that is ${this.phase}`)
     this.phase = 'starting'
     const spec = this.resolved.spec
+    const workers = this.opts.deviceWorkers ?? 0
     try {
       const external = this.opts.brokerUrl ?? spec.broker.url
-      if (this.opts.transport === 'in-process') {
-        // no broker: publishes stay in the process
+      if (workers > 0 && (external || this.opts.transport === 'in-process' || this.opts.remoteBroker)) {
+        throw errors.fleetState('device workers need the embedded broker (no broker.url, no --broker-url) and MQTT transport')
+      }
+      if (this.opts.transport === 'in-process' || this.opts.remoteBroker) {
+        // no broker here: publishes stay in the process, or the broker is in another thread
       } else if (external) {
         const probe = await probeBroker(external, { username: spec.broker.username, password: spec.broker.password })
         if (!probe.ok) throw errors.brokerUnreachable(external, probe.message)
       } else {
         const where = { host: this.opts.brokerHost ?? spec.broker.host, port: this.opts.brokerPort ?? spec.broker.port }
-        this.broker = this.opts.brokerThread ? await BrokerThread.start(where) : await EmbeddedBroker.start(where)
+        this.broker = this.opts.brokerThread || workers > 0 ? await BrokerThread.start(where) : await EmbeddedBroker.start(where)
       }
       const metricsCfg = this.opts.metricsPort === false ? false : spec.metrics === false && this.opts.metricsPort === undefined ? false : { host: spec.metrics === false ? '127.0.0.1' : spec.metrics.host, port: this.opts.metricsPort ?? (spec.metrics === false ? 0 : spec.metrics.port) }
       if (metricsCfg) this.metricsServer = await MetricsServer.start(this.metrics, metricsCfg.host, metricsCfg.port)
@@ -244,33 +276,127 @@ export class Fleet extends EventEmitter {
       throw e
     }
     this.startedWallMs = wallEpochMs()
-    this.runStartMs = this.clock.now()
+    this.runStartMs = this.opts.runStartMs ?? this.clock.now()
     this.tracing.startRun({ fleet: this.name, seed: this.seed, devices: this.shardDevices().length, brokerUrl: this.brokerUrl })
     if (this.opts.outDir) {
       this.faultWriter = new JsonlWriter(join(this.opts.outDir, RUN_FILES.faultLog), 64)
     }
+    const observer = this.opts.observer
     this.injector = new FaultInjector(this.clock, this.runStartMs, this.devices, {
       faultStarted: (kind, faultId, n) => {
-        this.metrics.faultActivations.inc({ kind }, n)
-        this.tracing.faultStarted(faultId, kind, n)
-        this.emit('fault.started', { faultId, kind, devices: n, atMs: this.clock.now() })
+        observer?.faultStarted(kind, faultId, n)
+        this.onFaultStarted(kind, faultId, n)
       },
       faultEnded: (kind, faultId) => {
-        this.tracing.faultEnded(faultId)
-        this.emit('fault.ended', { faultId, kind, atMs: this.clock.now() })
+        observer?.faultEnded(kind, faultId)
+        this.onFaultEnded(kind, faultId)
       },
       faultSkipped: (kind, faultId, reason) => {
-        this.skippedFaults.push({ faultId, kind, reason })
-        this.emit('fault.skipped', { faultId, kind, reason, atMs: this.clock.now() })
+        observer?.faultSkipped(kind, faultId, reason)
+        this.onFaultSkipped(kind, faultId, reason)
       },
-    }, { seed: this.seed, broker: this.broker && brokerControl(this.broker) })
+    }, { seed: this.seed, broker: this.broker ? brokerControl(this.broker) : this.opts.remoteBroker?.control })
     this.injector.log.onRecord((r) => this.faultWriter?.write(r))
+    if (observer) {
+      this.injector.log.onStart((faultId, kind, deviceId, atMs, rootCauseId, params, source) => observer.faultLogStart(faultId, kind, deviceId, atMs, params, source, rootCauseId))
+      this.injector.log.onRecord((r) => observer.faultLogRecord(r, this.devices.get(r.device_id)?.currentStates.connectivity === 'online'))
+    }
+    if (workers > 0) return this.startShards(workers)
     this.createDevices()
     if (this.opts.measure ?? this.opts.transport !== 'in-process') await this.startMeasuring()
     this.injector.schedule(this.plan)
     this.rampOn(this.opts.rampRate ?? spec.ramp.rate)
     this.phase = 'running'
     return this
+  }
+
+  /**
+   * The devices in worker threads: this thread keeps the broker, the measurements and the outputs,
+   * fed by the shards' events; each shard runs the fault plan on its own devices.
+   */
+  private async startShards(workers: number): Promise<this> {
+    const broker = this.broker as BrokerThread
+    const all = this.shardDevices()
+    const first = this.opts.deviceRange?.from ?? shardStart(this.resolved.devices.length, this.opts.shard)
+    this.profilesById = new Map(all.map((d) => [d.id, d.profile]))
+    try {
+      this.shards = await DeviceShards.start({
+        resolved: this.resolved,
+        ranges: shardRanges(all.length, Math.min(workers, Math.max(1, all.length))).map((r) => ({ from: first + r.from, to: first + r.to })),
+        seed: this.seed,
+        durationMs: this.durationMs,
+        rampRate: this.opts.rampRate,
+        broker,
+        sink: this.shardSink(),
+      })
+    } catch (e) {
+      await this.broker?.stop()
+      await this.metricsServer?.stop()
+      this.phase = 'stopped'
+      throw e
+    }
+    // The shards' clocks are this one's; the run starts now for all of them.
+    this.runStartMs = this.clock.now()
+    if (this.opts.measure ?? true) await this.startMeasuring()
+    const anchor = this.clock instanceof RealClock ? this.clock.anchor() : { speed: 1, epochMs: this.clock.now(), hiresMs: hiresEpochMs() }
+    await this.shards.begin(anchor, this.runStartMs)
+    this.phase = 'running'
+    return this
+  }
+
+  /** Applies device shards' events here, as the device hooks would for devices in this thread. */
+  private shardSink(): ShardEventSink {
+    const profile = (id: string) => this.profilesById!.get(id)!
+    return {
+      devicesCreated: (list) => {
+        for (const d of list) {
+          const p = profile(d.id)
+          ;(this.topicIndex as Map<string, { deviceId: string; profile: string; sparkplug: boolean }>).set(d.topic, { deviceId: d.id, profile: p.name, sparkplug: d.sparkplug })
+          for (const [region, state] of Object.entries(d.states)) this.stats.moved(region as DeviceRegion, p.name, undefined, state)
+        }
+      },
+      stateChanged: (id, region, from, to, atMs) => {
+        if (region === 'connectivity') {
+          if (to === 'online') this.onlineIds.add(id)
+          else this.onlineIds.delete(id)
+        }
+        this.onStateChanged(id, profile(id), region, from, to, atMs)
+      },
+      connectAttempt: (id, outcome) => this.onConnectAttempt(id, profile(id).name, outcome),
+      disconnected: (id, reason) => this.onDisconnected(id, profile(id).name, reason),
+      published: (id, bytes, seq, wireSeq, clockMs, hiresMs) => this.onPublished(id, profile(id).name, bytes, seq, wireSeq, { clockMs, hiresMs }),
+      sampled: () => this.stats.samples++,
+      droppedOffline: (id) => this.onDroppedOffline(profile(id).name),
+      commandReceived: (_id, _name, _status) => this.stats.commands++,
+      faultStarted: (kind, faultId, n) => this.onFaultStarted(kind, faultId, n),
+      faultEnded: (kind, faultId) => this.onFaultEnded(kind, faultId),
+      faultSkipped: (kind, faultId, reason) => {
+        // Every shard runs the plan: report a skipped fault once.
+        if (!this.skippedFaults.some((f) => f.faultId === faultId)) this.onFaultSkipped(kind, faultId, reason)
+      },
+      faultLogStart: (faultId, kind, id, atMs, params, source, rootCauseId) => this.injector.log.start(faultId, kind, id, atMs, params, source, rootCauseId),
+      faultLogRecord: (record) => this.injector.log.closeWith(record),
+      failed: (shard, message) => {
+        this.failure ??= `device shard ${shard + 1}/${this.shards?.count ?? '?'} failed: ${message}`
+        void this.stop({ reason: 'interrupted' })
+      },
+    }
+  }
+
+  private onFaultStarted(kind: string, faultId: string, n: number): void {
+    this.metrics.faultActivations.inc({ kind }, n)
+    this.tracing.faultStarted(faultId, kind, n)
+    this.emit('fault.started', { faultId, kind, devices: n, atMs: this.clock.now() })
+  }
+
+  private onFaultEnded(kind: string, faultId: string): void {
+    this.tracing.faultEnded(faultId)
+    this.emit('fault.ended', { faultId, kind, atMs: this.clock.now() })
+  }
+
+  private onFaultSkipped(kind: string, faultId: string, reason: string): void {
+    this.skippedFaults.push({ faultId, kind, reason })
+    this.emit('fault.skipped', { faultId, kind, reason, atMs: this.clock.now() })
   }
 
   /** Runs until the fleet's duration has passed (or stop() is called), then stops; resolves with the summary. */
@@ -283,7 +409,7 @@ export class Fleet extends EventEmitter {
   /** The delivery probe taps the broker path; fault windows and state changes feed the recorder. */
   private async startMeasuring(): Promise<void> {
     const intervalMs = this.opts.reportIntervalMs ?? Math.max(1000, Math.round(this.durationMs / 1800 / 1000) * 1000)
-    const rec = (this.recorder = new SoakRecorder({ clock: this.clock, runStartMs: this.runStartMs, metrics: this.metrics, stats: this.stats, devices: this.devices.size, intervalMs }))
+    const rec = (this.recorder = new SoakRecorder({ clock: this.clock, runStartMs: this.runStartMs, metrics: this.metrics, stats: this.stats, devices: this.size, intervalMs }))
     const index = new Map<string, { deviceId: string; profile: string; sparkplug: boolean }>()
     for (const d of this.devices.values()) index.set(d.telemetryTopic, { deviceId: d.id, profile: d.identity.profile.name, sparkplug: d.telemetryConvention === 'sparkplug' })
     this.topicIndex = index
@@ -292,6 +418,7 @@ export class Fleet extends EventEmitter {
     log.onStart((_faultId, _kind, deviceId, atMs, rootCauseId) => rootCauseId === null && rec.faultStarted(deviceId, atMs))
     log.onRecord((r) => {
       if (r.root_cause_id !== null) return
+      if (this.profilesById) return rec.faultEnded(r.device_id, this.profilesById.get(r.device_id)?.name ?? '', r.kind, r.end_ms, this.onlineIds.has(r.device_id), r.truncated)
       const d = this.devices.get(r.device_id)
       rec.faultEnded(r.device_id, d?.identity.profile.name ?? '', r.kind, r.end_ms, d?.currentStates.connectivity === 'online', r.truncated)
     })
@@ -343,10 +470,12 @@ export class Fleet extends EventEmitter {
       this.devices.set(d.id, device)
       for (const [region, state] of Object.entries(device.currentStates)) this.stats.moved(region as DeviceRegion, d.profile.name, undefined, state)
     }
+    this.opts.observer?.devicesCreated([...this.devices.values()].map((d) => ({ id: d.id, topic: d.telemetryTopic, sparkplug: d.telemetryConvention === 'sparkplug', states: d.currentStates })))
   }
 
   /** In-memory connections into the embedded broker, in this thread or its own; undefined for TCP. */
   private memoryLinks() {
+    if (this.opts.remoteBroker) return this.opts.remoteBroker.connect
     const broker = this.broker
     if (this.opts.links !== 'memory' || !broker) return undefined
     return broker instanceof BrokerThread ? () => broker.connect() : memoryConnector((stream) => broker.acceptStream(stream))
@@ -379,55 +508,86 @@ export class Fleet extends EventEmitter {
   }
 
   private deviceHooks(): DeviceHooks {
-    const m = this.metrics
     const s = this.stats
+    const o = this.opts.observer
     return {
       stateChanged: (device, region, from, to) => {
-        s.moved(region, device.identity.profile.name, from, to)
-        if (region === 'connectivity') {
-          this.recorder?.connectivityChanged(device.id, device.identity.profile.name, from, to)
-          if (to === 'online') this.tracing.sessionStarted(device.id, device.identity.profile.name, device.identity.profile.connectivity.protocolVersion)
-          else if (from === 'online') this.tracing.sessionEnded(device.id, 'stopped')
-        }
-        if (region === 'connectivity' && to === 'online' && s.allOnlineAtMs === undefined && s.inState('connectivity', 'online') === this.devices.size) {
-          s.allOnlineAtMs = this.clock.now() - this.runStartMs
-        }
-        if (this.listenerCount('device.state') > 0) this.emit('device.state', { deviceId: device.id, region, from, to, atMs: this.clock.now() } satisfies DeviceStateEvent)
+        o?.stateChanged(device.id, region, from, to)
+        this.onStateChanged(device.id, device.identity.profile, region, from, to, this.clock.now())
       },
       connectAttempt: (device, outcome) => {
-        this.recorder?.connectAttempt(device.id, outcome === 'success')
-        s.connectAttempts++
-        s.connectOutcomes[outcome] = (s.connectOutcomes[outcome] ?? 0) + 1
-        m.connects.inc({ profile: device.identity.profile.name, outcome })
+        o?.connectAttempt(device.id, outcome)
+        this.onConnectAttempt(device.id, device.identity.profile.name, outcome)
       },
       traceContext: (device) => this.tracing.traceContext(device.id),
       disconnected: (device, reason) => {
-        this.tracing.sessionEnded(device.id, reason)
-        s.disconnects[reason] = (s.disconnects[reason] ?? 0) + 1
-        m.disconnects.inc({ profile: device.identity.profile.name, reason })
+        o?.disconnected(device.id, reason)
+        this.onDisconnected(device.id, device.identity.profile.name, reason)
       },
       published: (device, bytes, seq, wireSeq) => {
-        if (seq !== undefined) this.recorder?.telemetryPublished(device.id, seq, wireSeq)
-        s.messagesPublished++
-        s.bytesPublished += bytes
-        const t = s.profileTotals(device.identity.profile.name)
-        t.messages++
-        t.bytes += bytes
+        o?.published(device.id, bytes, seq, wireSeq)
+        this.onPublished(device.id, device.identity.profile.name, bytes, seq, wireSeq)
       },
       sampled: (device, sample, seq, message) => {
+        o?.sampled(device.id)
         s.samples++
         this.opts.onSample?.(device, sample, seq, message)
         if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample, tsDevice: message.fields.ts, messageFaultIds: message.faultIds })
       },
       droppedOffline: (device) => {
-        s.droppedOffline++
-        s.profileTotals(device.identity.profile.name).droppedOffline++
+        o?.droppedOffline(device.id)
+        this.onDroppedOffline(device.identity.profile.name)
       },
       commandReceived: (device, name, status) => {
+        o?.commandReceived(device.id, name, status)
         s.commands++
-        m.commands.inc({ profile: device.identity.profile.name, command: name, status })
+        this.metrics.commands.inc({ profile: device.identity.profile.name, command: name, status })
       },
     }
+  }
+
+  // What a device's hooks do to the fleet's counts and measurements, whether the device runs in this
+  // thread or in a device shard (whose events arrive through shardSink).
+
+  private onStateChanged(id: string, profile: DeviceProfile, region: DeviceRegion, from: string, to: string, atMs: number): void {
+    const s = this.stats
+    s.moved(region, profile.name, from, to)
+    if (region === 'connectivity') {
+      this.recorder?.connectivityChanged(id, profile.name, from, to, atMs)
+      if (to === 'online') this.tracing.sessionStarted(id, profile.name, profile.connectivity.protocolVersion)
+      else if (from === 'online') this.tracing.sessionEnded(id, 'stopped')
+      if (to === 'online' && s.allOnlineAtMs === undefined && s.inState('connectivity', 'online') === this.size) s.allOnlineAtMs = atMs - this.runStartMs
+    }
+    if (this.listenerCount('device.state') > 0) this.emit('device.state', { deviceId: id, region, from, to, atMs } satisfies DeviceStateEvent)
+  }
+
+  private onConnectAttempt(id: string, profile: string, outcome: string): void {
+    const s = this.stats
+    this.recorder?.connectAttempt(id, outcome === 'success')
+    s.connectAttempts++
+    s.connectOutcomes[outcome] = (s.connectOutcomes[outcome] ?? 0) + 1
+    this.metrics.connects.inc({ profile, outcome })
+  }
+
+  private onDisconnected(id: string, profile: string, reason: string): void {
+    this.tracing.sessionEnded(id, reason as CloseReason)
+    this.stats.disconnects[reason] = (this.stats.disconnects[reason] ?? 0) + 1
+    this.metrics.disconnects.inc({ profile, reason })
+  }
+
+  private onPublished(id: string, profile: string, bytes: number, seq: number | undefined, wireSeq: number | undefined, at?: { clockMs: number; hiresMs: number }): void {
+    const s = this.stats
+    if (seq !== undefined) this.recorder?.telemetryPublished(id, seq, wireSeq, at)
+    s.messagesPublished++
+    s.bytesPublished += bytes
+    const t = s.profileTotals(profile)
+    t.messages++
+    t.bytes += bytes
+  }
+
+  private onDroppedOffline(profile: string): void {
+    this.stats.droppedOffline++
+    this.stats.profileTotals(profile).droppedOffline++
   }
 
   private updateGauges(): void {
@@ -442,17 +602,21 @@ export class Fleet extends EventEmitter {
     const keys = Object.keys(filter) as (keyof CountFilter)[]
     const only = keys.length === 1 ? keys[0] : undefined
     if (only !== undefined && only !== 'group' && only !== 'profile') return this.stats.inState(only, filter[only]!)
+    if (keys.length === 0) return this.size
+    this.needLocalDevices('count() over several fields or by group/profile')
     let n = 0
     for (const d of this.devices.values()) if (matches(d, filter)) n++
     return n
   }
 
   device(id: string): DeviceInfo | undefined {
+    this.needLocalDevices('device()')
     const d = this.devices.get(id)
     return d && describeDevice(d)
   }
 
   list(filter: CountFilter = {}): DeviceInfo[] {
+    this.needLocalDevices('list()')
     return [...this.devices.values()].filter((d) => matches(d, filter)).map(describeDevice)
   }
 
@@ -504,7 +668,9 @@ export class Fleet extends EventEmitter {
     if (!planned || planned.deviceIds.length === 0) throw errors.faultNoTargets(faultId)
     if (entry.id === undefined) this.runtimeFaults++
     const now = this.clock.now()
-    this.injector.schedule([{ ...planned, startMs: now - this.runStartMs + planned.startMs, endMs: planned.endMs === undefined ? undefined : now - this.runStartMs + planned.endMs }], 'runtime')
+    const due = { ...planned, startMs: now - this.runStartMs + planned.startMs, endMs: planned.endMs === undefined ? undefined : now - this.runStartMs + planned.endMs }
+    if (this.shards) this.shards.inject(due)
+    else this.injector.schedule([due], 'runtime')
     return { faultId, deviceIds: planned.deviceIds }
   }
 
@@ -519,7 +685,18 @@ export class Fleet extends EventEmitter {
    */
   command(target: CommandTarget, name: string, params: Record<string, unknown> = {}, opts: FleetCommandOptions = {}): Promise<CommandOutcome[]> {
     if (this.phase !== 'running') throw errors.fleetState(`command() needs a running fleet (it is ${this.phase})`)
+    this.needLocalDevices('command()')
     return sendFleetCommand(this, this.devices, target, name, params, opts)
+  }
+
+  /** Per-device views and commands reach devices in this thread only. */
+  private needLocalDevices(what: string): void {
+    if (this.shards) throw errors.fleetState(`${what} needs the devices in this thread; this fleet runs them in ${this.shards.count} device workers (deviceWorkers: 0, or \`fleet-emu run --workers 0\`)`)
+  }
+
+  /** Schedules a planned fault on this fleet's devices (a device shard receiving a runtime fault). */
+  schedule(planned: PlannedFault, source: FaultRecord['source'] = 'runtime'): void {
+    if (this.phase === 'running') this.injector.schedule([planned], source)
   }
 
   /**
@@ -538,8 +715,13 @@ export class Fleet extends EventEmitter {
     this.phase = 'stopping'
     for (const t of this.timers) this.clock.clearTimeout(t)
     this.timers.clear()
-    if (wasStarted) this.injector.stop()
     const endedAtMs = this.clock.now()
+    if (this.shards) {
+      // The shards undo their faults (their records arrive here) and stop their devices.
+      this.recorder?.endOfRun()
+      await this.shards.stop(this.endReason)
+      this.injector.stop()
+    } else if (wasStarted) this.injector.stop()
     this.recorder?.endOfRun()
     this.tracing.endRun(this.endReason)
     await Promise.all([...this.devices.values()].map((d) => d.stop().catch(() => undefined)))

@@ -67,11 +67,14 @@ export class SoakRecorder {
     this.lastTick = { atMs: this.o.clock.now(), published: 0, delivered: 0 }
   }
 
-  /** A device published telemetry message `seq`; `wireSeq` is its Sparkplug seq, for Sparkplug devices. */
-  telemetryPublished(deviceId: string, seq: number, wireSeq?: number): void {
+  /**
+   * A device published telemetry message `seq`; `wireSeq` is its Sparkplug seq, for Sparkplug devices.
+   * `at`: when (clock ms, hires epoch ms), for a device in another thread (default: now).
+   */
+  telemetryPublished(deviceId: string, seq: number, wireSeq?: number, at?: { clockMs: number; hiresMs: number }): void {
     this.published++
     if (wireSeq !== undefined) this.wireSeqs.published(deviceId, wireSeq, seq)
-    this.probe.published(deviceId, seq, this.o.clock.now(), hiresEpochMs())
+    this.probe.published(deviceId, seq, at?.clockMs ?? this.o.clock.now(), at?.hiresMs ?? hiresEpochMs())
   }
 
   /**
@@ -103,8 +106,9 @@ export class SoakRecorder {
     if (success) this.attempts.ok++
   }
 
-  connectivityChanged(deviceId: string, profile: string, from: string, to: string): void {
-    const now = this.o.clock.now()
+  /** `atMs`: when it changed, for a device in another thread (default: now). */
+  connectivityChanged(deviceId: string, profile: string, from: string, to: string, atMs?: number): void {
+    const now = atMs ?? this.o.clock.now()
     if (to === 'connecting') this.connectingSince.set(deviceId, now)
     if (to === 'online') {
       const since = this.connectingSince.get(deviceId)

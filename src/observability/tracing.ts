@@ -17,7 +17,7 @@ export class FleetTracing {
   private readonly tracer = trace.getTracer('fleet-emu', FLEET_EMU_VERSION)
   private run: Span | undefined
   private readonly sessions = new Map<string, { span: Span; carrier: Record<string, string> | undefined }>()
-  private readonly faults = new Map<string, Span>()
+  private readonly faults = new Map<string, { span: Span; parts: number; devices: number }>()
 
   startRun(attributes: { fleet: string; seed: number; devices: number; brokerUrl: string }): void {
     this.run = this.tracer.startSpan('fleet.run', {
@@ -59,21 +59,33 @@ export class FleetTracing {
     s.span.end()
   }
 
+  /**
+   * A fault began on `devices` devices. Device shards each report their part of one occurrence: the
+   * span opens with the first, counts every part's devices, and ends when the last part has ended.
+   */
   faultStarted(faultId: string, kind: string, devices: number): void {
+    const open = this.faults.get(faultId)
+    if (open) {
+      open.parts++
+      open.devices += devices
+      open.span.setAttribute('fleet_emu.fault.devices', open.devices)
+      return
+    }
     const span = this.tracer.startSpan(`fault ${kind}`, { attributes: { 'fleet_emu.fault.id': faultId, 'fleet_emu.fault.kind': kind, 'fleet_emu.fault.devices': devices } }, this.parent())
-    this.faults.get(faultId)?.end()
-    this.faults.set(faultId, span)
+    this.faults.set(faultId, { span, parts: 1, devices })
   }
 
-  faultEnded(faultId: string): void {
-    this.faults.get(faultId)?.end()
+  faultEnded(faultId: string, all = false): void {
+    const open = this.faults.get(faultId)
+    if (!open || (--open.parts > 0 && !all)) return
+    open.span.end()
     this.faults.delete(faultId)
   }
 
   /** Ends every open span (the run stopped). */
   endRun(status: string): void {
     for (const id of [...this.sessions.keys()]) this.sessionEnded(id, 'stopped')
-    for (const id of [...this.faults.keys()]) this.faultEnded(id)
+    for (const id of [...this.faults.keys()]) this.faultEnded(id, true)
     this.run?.setAttribute('fleet_emu.status', status)
     this.run?.end()
     this.run = undefined

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { InvalidArgumentError, type Command } from 'commander'
 import { parseDuration, wallEpochMs } from '../../core/index.js'
 import { Fleet, loadFleet } from '../../fleet/index.js'
@@ -21,6 +22,26 @@ interface RunFlags {
   links?: 'tcp' | 'memory'
   progress: boolean
   brokerThread: boolean
+  workers: number | 'auto'
+}
+
+/** Below this many devices one thread holds them well; past it, `--workers auto` shards them. */
+export const AUTO_WORKERS_FROM_DEVICES = 2_000
+
+function workersArg(value: string): number | 'auto' {
+  if (value === 'auto') return value
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError(`expected auto or a whole number 0–64, got "${value}"`)
+  return n
+}
+
+/**
+ * `auto`: one device worker per core for fleets of 2,000 devices or more on the embedded broker with
+ * in-memory links (the setting that holds 10,000 devices); otherwise the devices stay on the main thread.
+ */
+export function resolveWorkers(workers: number | 'auto', devices: number, embedded: boolean, links: 'tcp' | 'memory' | undefined, brokerThread: boolean): number {
+  if (workers !== 'auto') return workers
+  return embedded && links === 'memory' && brokerThread && devices >= AUTO_WORKERS_FROM_DEVICES ? availableParallelism() : 0
 }
 
 function linksArg(value: string): 'tcp' | 'memory' {
@@ -44,6 +65,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', positiveNumberArg)
     .option('--links <kind>', 'how devices reach the embedded broker: tcp (sockets, default) or memory (no file descriptors; for >10k devices)', linksArg)
     .option('--no-broker-thread', 'run the embedded broker on the devices’ thread instead of its own')
+    .option('--workers <n>', 'run the devices in n worker threads (device shards; needs the embedded broker, which then uses memory links); auto: one per core from 2,000 devices with --links memory, else 0', workersArg, 'auto')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress line')
     .action(async (file: string, flags: RunFlags) => setExit(await runCommand(file, flags)))
@@ -52,6 +74,12 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const resolved = loadFleet(file, { devices: flags.devices })
   const outDir = flags.out ?? defaultRunFolder(resolved.spec.name, wallEpochMs())
+  const embedded = !flags.brokerUrl && !resolved.spec.broker.url
+  const deviceWorkers = resolveWorkers(flags.workers, resolved.devices.length, embedded, flags.links, flags.brokerThread)
+  if (deviceWorkers > 0 && !embedded) {
+    process.stderr.write(`fleet-emu: --workers ${deviceWorkers} needs the embedded broker (the devices reach it through in-memory links); with an external broker use --workers 0\n`)
+    return EXIT.invalidInput
+  }
   const fleet = new Fleet(resolved, {
     seed: flags.seed,
     durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration),
@@ -61,6 +89,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     speed: flags.speed,
     links: flags.links,
     brokerThread: flags.brokerThread,
+    deviceWorkers,
     outDir,
   })
   let interrupted = false
@@ -80,10 +109,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   try {
     await fleet.start()
     const log = (s: string) => process.stderr.write(s)
-    log(`fleet-emu: ${fleet.name} — ${fleet.size} devices, seed ${fleet.seed}, broker ${fleet.brokerUrl}${fleet.metricsUrl ? `, metrics ${fleet.metricsUrl}` : ''}\n`)
+    log(`fleet-emu: ${fleet.name} — ${fleet.size} devices${deviceWorkers > 0 ? ` in ${deviceWorkers} worker threads` : ''}, seed ${fleet.seed}, broker ${fleet.brokerUrl}${fleet.metricsUrl ? `, metrics ${fleet.metricsUrl}` : ''}\n`)
     progress?.start()
     const summary = await fleet.run()
     progress?.stop()
+    if (fleet.failure) process.stderr.write(`fleet-emu: ${fleet.failure}\n`)
     if (flags.json) process.stdout.write(JSON.stringify({ ...summary, outDir, slis: fleet.report?.slis, thresholds: fleet.report?.thresholds }, null, 2) + '\n')
     else process.stdout.write(formatSummary(summary, outDir, fleet.report))
     if (summary.status === 'interrupted') return EXIT.interrupted

@@ -35,8 +35,8 @@ describe('FaultLog', () => {
     log.start('south-outage', 'regional-outage', 's-1', T0, { duration: 60_000 }, 'plan')
     log.start('south-outage/link-dropout', 'link-dropout', 's-1', T0 + 5, {}, 'plan', 'south-outage')
     expect(started.mock.calls).toEqual([
-      ['south-outage', 'regional-outage', 's-1', T0, null],
-      ['south-outage/link-dropout', 'link-dropout', 's-1', T0 + 5, 'south-outage'],
+      ['south-outage', 'regional-outage', 's-1', T0, null, { duration: 60_000 }, 'plan'],
+      ['south-outage/link-dropout', 'link-dropout', 's-1', T0 + 5, 'south-outage', {}, 'plan'],
     ])
     expect(log.activeByKind()).toEqual(new Map([['regional-outage', 1]]))
     expect(log.openEffects).toBe(1)

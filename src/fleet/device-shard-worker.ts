@@ -1,0 +1,79 @@
+// A device shard (see device-shards.ts): a Fleet of one contiguous range of the fleet's devices in a
+// worker thread, on the fleet's run clock, reaching the broker thread over its own channel. It runs
+// the whole fault plan on its devices (as `--shard` processes do) and sends every event to the
+// fleet's thread, which keeps the counts, measurements and outputs.
+import { parentPort, workerData } from 'node:worker_threads'
+import { RealClock, hiresEpochMs } from '../core/index.js'
+import { BrokerShardChannel } from '../broker/index.js'
+import { EV, type FleetObserver, type FromShard, type ShardWorkerData, type ToShard } from './device-shard-protocol.js'
+import { Fleet } from './fleet.js'
+
+const port = parentPort!
+const data = workerData as ShardWorkerData
+const channel = new BrokerShardChannel(data.brokerPort)
+const post = (m: FromShard) => port.postMessage(m)
+const ev = (...items: unknown[]) => channel.event(...items)
+
+const observer: FleetObserver = {
+  devicesCreated: (devices) => ev(EV.devices, devices.map((d) => [d.id, d.topic, d.sparkplug, d.states])),
+  stateChanged: (id, region, from, to) => ev(EV.state, id, region, from, to, fleet?.clock.now() ?? 0),
+  connectAttempt: (id, outcome) => ev(EV.attempt, id, outcome),
+  disconnected: (id, reason) => ev(EV.disconnected, id, reason),
+  published: (id, bytes, seq, wireSeq) => ev(EV.published, id, bytes, seq ?? -1, wireSeq ?? -1, fleet!.clock.now(), hiresEpochMs()),
+  sampled: (id) => ev(EV.sampled, id),
+  droppedOffline: (id) => ev(EV.droppedOffline, id),
+  commandReceived: (id, name, status) => ev(EV.command, id, name, status),
+  faultStarted: (kind, faultId, n) => ev(EV.faultStarted, kind, faultId, n),
+  faultEnded: (kind, faultId) => ev(EV.faultEnded, kind, faultId),
+  faultSkipped: (kind, faultId, reason) => ev(EV.faultSkipped, kind, faultId, reason),
+  faultLogStart: (faultId, kind, id, atMs, params, source, rootCauseId) => ev(EV.logStart, faultId, kind, id, atMs, params, source, rootCauseId),
+  faultLogRecord: (record, online) => ev(EV.logRecord, record, online),
+}
+
+let fleet: Fleet | undefined
+
+port.on('message', (m: ToShard) => {
+  if (m.t === 'start') return void start(m).catch(fail)
+  if (m.t === 'inject') return fleet?.schedule(m.planned)
+  if (m.t === 'stop') return void stop(m.reason).catch(fail)
+})
+
+async function start(m: Extract<ToShard, { t: 'start' }>): Promise<void> {
+  fleet = new Fleet(data.resolved, {
+    seed: data.seed,
+    durationMs: data.durationMs,
+    clock: new RealClock({ anchor: m.anchor }),
+    runStartMs: m.runStartMs,
+    deviceRange: data.range,
+    rampRate: data.rampRate,
+    remoteBroker: {
+      url: data.brokerUrl,
+      connect: () => channel.connect(),
+      control: {
+        goDown: () => channel.call({ op: 'goDown' }) as Promise<void>,
+        comeUp: () => channel.call({ op: 'comeUp' }) as Promise<void>,
+        setOutage: (on) => void channel.call({ op: 'setOutage', on }).catch(() => undefined),
+        rejectClient: (clientId, on) => void channel.call({ op: 'rejectClient', clientId, on }).catch(() => undefined),
+        disconnectClient: (clientId) => void channel.call({ op: 'disconnectClient', clientId }).catch(() => undefined),
+      },
+    },
+    observer,
+    measure: false,
+    metricsPort: false,
+  })
+  await fleet.start()
+  post({ t: 'started' })
+}
+
+async function stop(reason: Extract<ToShard, { t: 'stop' }>['reason']): Promise<void> {
+  await fleet?.stop({ reason })
+  ev(EV.stopped)
+  channel.close()
+  post({ t: 'exiting' })
+}
+
+function fail(e: unknown): void {
+  post({ t: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) })
+}
+
+post({ t: 'loaded' })

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startFleet, type Fleet, type FaultRecord } from '../../src/index.js'
+import { expectFleetError } from '../helpers/expect-fleet-error.js'
+
+/**
+ * Device shards in worker threads (`deviceWorkers`): the devices run in two workers, the broker in
+ * its own thread, and this thread keeps the counts, the delivery probe, the fault log and the
+ * report. The run must measure exactly what a one-thread run measures.
+ */
+describe('device shards in worker threads', () => {
+  let fleet: Fleet | undefined
+  afterEach(async () => {
+    await fleet?.stop()
+    fleet = undefined
+  })
+
+  it('a soak in miniature over two shards: one broker restart for both, every message accounted for, everyone back', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fleet-emu-shards-'))
+    fleet = await startFleet('test/fixtures/integration/soak.fleet.yaml', { brokerPort: 0, metricsPort: false, outDir: out, reportIntervalMs: 250, deviceWorkers: 2 })
+    expect(fleet.linkKind).toBe('memory')
+    const summary = await fleet.run()
+    const report = fleet.report!
+    const s = report.slis
+    expect(fleet.failure).toBeUndefined()
+    expect(summary.status).toBe('complete')
+    expect(summary.devices).toBe(40)
+    // Both shards' devices were knocked off (20 by the storm, 40 by the restart) and measured back.
+    expect(s.reconnects).toBeGreaterThanOrEqual(60)
+    expect(s.not_reconnected).toBe(0)
+    expect(s.online_at_end_rate).toBe(1)
+    // Publish notices from the shards and deliveries from the broker thread meet in the probe.
+    expect(s.messages_published).toBeGreaterThan(1500)
+    expect(s.messages_published).toBe(summary.messages.published)
+    expect(s.unexplained_loss).toBe(0)
+    expect(s.unexplained_duplicates).toBe(0)
+    expect(s.messages_delivered! + s.loss!).toBe(s.messages_published)
+    expect(s.latency_p50).toBeGreaterThan(0)
+    // The fault log is whole: each shard logged its own devices, this thread has them all.
+    expect(report.faults.map((f) => [f.faultId, f.kind, f.devices])).toEqual([
+      ['storm', 'disconnect', 20],
+      ['restart', 'broker-restart', 40],
+    ])
+    const restart = fleet.faultLog.filter((r) => r.fault_id === 'restart')
+    expect(new Set(restart.map((r) => r.device_id)).size).toBe(40)
+    const onDisk = readFileSync(join(out, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaultRecord)
+    expect(onDisk.length).toBe(fleet.faultLog.length)
+    // One restart, not one per shard: the broker went down once, so everyone was offline at once.
+    const during = report.timeline.points.filter((p) => p.tMs >= 4_000 && p.tMs <= 5_000)
+    expect(Math.min(...during.map((p) => p.online))).toBeLessThan(40)
+    expect(s.connect_success_rate).toBeGreaterThan(0.5)
+    expect(summary.finalStates.connectivity).toEqual({ stopped: 40 })
+    expect(report.verdict).toBe('pass')
+  })
+
+  it('runtime faults reach the shards; per-device views say they need the devices in this thread', async () => {
+    fleet = await startFleet('test/fixtures/integration/fast.fleet.yaml', { seed: 3, brokerPort: 0, metricsPort: false, deviceWorkers: 2 })
+    await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 60, { timeoutMs: 15_000 })
+    expect(fleet.count()).toBe(60)
+    const { faultId, deviceIds } = fleet.inject({ kind: 'disconnect', target: { count: 4 }, durationMs: 400 })
+    await fleet.waitFor(() => fleet!.faultLog.filter((r) => r.fault_id === faultId).length === 4, { timeoutMs: 10_000 })
+    expect(fleet.faultLog.filter((r) => r.fault_id === faultId).map((r) => r.device_id).sort()).toEqual([...deviceIds].sort())
+    await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 60, { timeoutMs: 15_000 })
+    expect(Object.values(fleet.stats.disconnects).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4)
+    expectFleetError(() => fleet!.device(deviceIds[0]!), 'FLEET_ERR_FLEET_STATE', /device workers/)
+    expectFleetError(() => fleet!.list(), 'FLEET_ERR_FLEET_STATE', /device workers/)
+    const summary = await fleet.stop()
+    expect(summary.status).toBe('stopped')
+    expect(summary.finalStates.connectivity).toEqual({ stopped: 60 })
+  })
+
+  it('refuses device workers with an external broker', async () => {
+    await expect(startFleet('test/fixtures/integration/fast.fleet.yaml', { brokerUrl: 'mqtt://127.0.0.1:1', metricsPort: false, deviceWorkers: 2 })).rejects.toMatchObject({ code: 'FLEET_ERR_FLEET_STATE' })
+  })
+})

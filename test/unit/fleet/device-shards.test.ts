@@ -1,0 +1,67 @@
+import { Worker } from 'node:worker_threads'
+import { describe, expect, it } from 'vitest'
+import { RealClock } from '../../../src/core/index.js'
+import { resolveWorkers } from '../../../src/cli/commands/run.js'
+import { FaultLog, type FaultRecord } from '../../../src/faults/index.js'
+import { shardRanges } from '../../../src/fleet/device-shards.js'
+
+describe('device shard helpers', () => {
+  it('shard ranges cover every device once, in order, as --shard k/N splits them', () => {
+    expect(shardRanges(10, 3)).toEqual([
+      { from: 0, to: 3 },
+      { from: 3, to: 6 },
+      { from: 6, to: 10 },
+    ])
+    const r = shardRanges(10_001, 2)
+    expect(r[0]!.from).toBe(0)
+    expect(r[0]!.to).toBe(r[1]!.from)
+    expect(r[1]!.to).toBe(10_001)
+  })
+
+  it('--workers auto shards only large fleets on the embedded broker with memory links in its thread', () => {
+    expect(resolveWorkers('auto', 10_000, true, 'memory', true)).toBeGreaterThanOrEqual(1)
+    expect(resolveWorkers('auto', 1_999, true, 'memory', true)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, true, 'tcp', true)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, false, 'memory', true)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', false)).toBe(0)
+    expect(resolveWorkers(3, 10, false, undefined, false)).toBe(3)
+  })
+
+  it("a clock anchored on another thread's clock reads the same time there, at its speed", async () => {
+    const main = new RealClock({ speed: 10, epochMs: 1_767_225_600_000 })
+    const anchor = main.anchor()
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      const a = workerData
+      const hires = performance.timeOrigin + performance.now()
+      parentPort.postMessage({ reading: a.epochMs + (hires - a.hiresMs) * a.speed, hires })`
+    const w = new Worker(code, { eval: true, workerData: anchor })
+    const { reading, hires } = await new Promise<{ reading: number; hires: number }>((resolve) => w.once('message', resolve))
+    const after = main.now()
+    await w.terminate()
+    // Hires epoch time is common to both threads: the worker's reading falls between the anchor and now.
+    expect(reading).toBeGreaterThanOrEqual(anchor.epochMs)
+    expect(reading).toBeLessThanOrEqual(after + 1)
+    // The same construction here: a clock from the anchor, read now, agrees with the main clock.
+    const shard = new RealClock({ anchor })
+    expect(shard.speed).toBe(10)
+    expect(Math.abs(shard.now() - main.now())).toBeLessThanOrEqual(1)
+    expect(hires).toBeGreaterThan(anchor.hiresMs)
+  })
+
+  it("a fault log closes a record with one made by a shard's log, exactly as made", () => {
+    const shardLog = new FaultLog()
+    const mainLog = new FaultLog()
+    const seen: FaultRecord[] = []
+    mainLog.onRecord((r) => seen.push(r))
+    shardLog.onStart((faultId, kind, deviceId, atMs, rootCauseId, params, source) => mainLog.start(faultId, kind, deviceId, atMs, params, source, rootCauseId))
+    shardLog.onRecord((r) => mainLog.closeWith(r))
+    shardLog.start('f1', 'disconnect', 'd-1', 1_000, { duration: 5 }, 'plan')
+    expect(mainLog.activeByKind()).toEqual(new Map([['disconnect', 1]]))
+    const made = shardLog.end('f1', 'd-1', 2_000)!
+    expect(seen).toEqual([made])
+    expect(mainLog.records).toEqual([made])
+    expect(mainLog.activeByKind().size).toBe(0)
+    expect(mainLog.isActive('f1', 'd-1')).toBe(false)
+  })
+})
