@@ -40,7 +40,7 @@ async function bare() {
 }
 
 async function emulator() {
-  const fleet = await startFleet(new URL('./fixtures/flood.fleet.yaml', import.meta.url).pathname, { devices: n, brokerPort: 0, metricsPort: false, links: 'memory', brokerThread: true })
+  const fleet = await startFleet(new URL('./fixtures/flood.fleet.yaml', import.meta.url).pathname, { devices: n, brokerPort: 0, metricsPort: false, links: 'memory', brokerThread: true, deviceWorkers: Number(process.env.BENCH_DEVICE_WORKERS ?? 0) })
   const t0 = performance.now()
   await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === n, { timeoutMs: 120_000 })
   const onlineMs = Math.round(performance.now() - t0)

@@ -9,6 +9,7 @@
 // Delivered = messages the broker routed, counted inside the broker thread, over the same window.
 //
 //   npm run build && node bench/soak-throughput.mjs [--devices 10000] [--seconds 20]
+//   BENCH_DEVICE_WORKERS=2 node bench/soak-throughput.mjs     # (b) with the devices in two worker threads
 import { spawnSync } from 'node:child_process'
 
 const arg = (name, fallback) => {

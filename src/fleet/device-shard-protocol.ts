@@ -48,6 +48,8 @@ export const EV = {
   logRecord: 12,
   /** The shard has stopped: nothing follows. */
   stopped: 13,
+  /** heap used, lag p99, lag max (its last second), run lag p99, run lag max (−1: none) */
+  health: 14,
 } as const
 
 /** What a device shard worker is started with. */

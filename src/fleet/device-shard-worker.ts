@@ -3,7 +3,8 @@
 // the whole fault plan on its devices (as `--shard` processes do) and sends every event to the
 // fleet's thread, which keeps the counts, measurements and outputs.
 import { parentPort, workerData } from 'node:worker_threads'
-import { RealClock, hiresEpochMs } from '../core/index.js'
+import { RealClock, hiresEpochMs, type TimerHandle } from '../core/index.js'
+import { ProcessMonitor } from '../observability/index.js'
 import { BrokerShardChannel } from '../broker/index.js'
 import { EV, type FleetObserver, type FromShard, type ShardWorkerData, type ToShard } from './device-shard-protocol.js'
 import { Fleet } from './fleet.js'
@@ -62,10 +63,28 @@ async function start(m: Extract<ToShard, { t: 'start' }>): Promise<void> {
     metricsPort: false,
   })
   await fleet.start()
+  reportHealth()
   post({ t: 'started' })
 }
 
+// This thread's heap and event-loop lag, each second of wall time, for the run's report.
+const wall = new RealClock()
+const monitor = new ProcessMonitor()
+let healthTimer: TimerHandle | undefined
+function reportHealth(): void {
+  monitor.start()
+  const tick = () => {
+    const h = monitor.sample()
+    const run = monitor.runLag()
+    ev(EV.health, h.heapUsedBytes, h.eventLoopLagP99Ms, h.eventLoopLagMaxMs, run.p99 ?? -1, run.max ?? -1)
+    healthTimer = wall.setTimeout(tick, 1_000)
+  }
+  healthTimer = wall.setTimeout(tick, 1_000)
+}
+
 async function stop(reason: Extract<ToShard, { t: 'stop' }>['reason']): Promise<void> {
+  wall.clearTimeout(healthTimer)
+  monitor.stop()
   await fleet?.stop({ reason })
   ev(EV.stopped)
   channel.close()
@@ -73,7 +92,7 @@ async function stop(reason: Extract<ToShard, { t: 'stop' }>['reason']): Promise<
 }
 
 function fail(e: unknown): void {
-  post({ t: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) })
+  post({ t: 'failed', message: e instanceof Error ? e.message : String(e) })
 }
 
 post({ t: 'loaded' })

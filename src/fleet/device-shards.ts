@@ -3,6 +3,7 @@ import { RealClock, errors, type ClockAnchor } from '../core/index.js'
 import type { BrokerThread } from '../broker/index.js'
 import type { DeviceRegion, DeviceStates } from '../device/index.js'
 import type { FaultRecord, PlannedFault } from '../faults/index.js'
+import type { ThreadHealth } from '../observability/index.js'
 import { EV, type FromShard, type ShardWorkerData, type ToShard } from './device-shard-protocol.js'
 import type { ResolvedFleet } from './load-fleet.js'
 
@@ -21,6 +22,8 @@ export interface ShardEventSink {
   faultSkipped(kind: string, faultId: string, reason: string): void
   faultLogStart(faultId: string, kind: string, deviceId: string, atMs: number, params: Record<string, unknown>, source: FaultRecord['source'], rootCauseId: string | null): void
   faultLogRecord(record: FaultRecord, online: boolean): void
+  /** A shard's thread health (heap, event-loop lag), about once a second. */
+  threadHealth(shard: number, h: ThreadHealth): void
   /** A shard failed (its worker threw or exited early): the fleet stops. */
   failed(shard: number, message: string): void
 }
@@ -89,7 +92,7 @@ export class DeviceShards {
     }
     workers.forEach((w, shard) => {
       w.on('message', (m: FromShard) => m.t === 'failed' && shards.fail(shard, m.message))
-      w.on('error', (e) => shards.fail(shard, e.stack ?? e.message))
+      w.on('error', (e) => shards.fail(shard, e.message))
       w.on('exit', (code) => !shards.ended && shards.fail(shard, `exited with code ${code}`))
     })
     return shards
@@ -192,6 +195,12 @@ export class DeviceShards {
           s.faultLogRecord(it[i] as FaultRecord, it[i + 1] as boolean)
           i += 2
           break
+        case EV.health: {
+          const n = (v: unknown) => (v as number) < 0 ? null : (v as number)
+          s.threadHealth(shard, { heapUsedBytes: it[i] as number, lagP99Ms: it[i + 1] as number, lagMaxMs: it[i + 2] as number, runLagP99Ms: n(it[i + 3]), runLagMaxMs: n(it[i + 4]) })
+          i += 5
+          break
+        }
         case EV.stopped:
           this.markStopped[shard]!()
           break

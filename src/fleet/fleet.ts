@@ -376,6 +376,7 @@ export class Fleet extends EventEmitter {
       },
       faultLogStart: (faultId, kind, id, atMs, params, source, rootCauseId) => this.injector.log.start(faultId, kind, id, atMs, params, source, rootCauseId),
       faultLogRecord: (record) => this.injector.log.closeWith(record),
+      threadHealth: (shard, h) => this.recorder?.threadHealth(shard, h),
       failed: (shard, message) => {
         this.failure ??= `device shard ${shard + 1}/${this.shards?.count ?? '?'} failed: ${message}`
         void this.stop({ reason: 'interrupted' })

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { hiresEpochMs, monotonicMs, type Clock } from '../core/index.js'
-import { DeliveryProbe, DurationHistogram, ProcessMonitor, type FleetMetrics } from '../observability/index.js'
+import { DeliveryProbe, DurationHistogram, ProcessMonitor, type FleetMetrics, type ThreadHealth } from '../observability/index.js'
 import type { RunReport, TimelinePoint } from '../outputs/index.js'
 import type { SliValues } from '../spec/index.js'
 import { decodeSparkplug } from '../telemetry/codecs/sparkplug.js'
@@ -96,6 +96,11 @@ export class SoakRecorder {
     if (!d.ok || d.payload.seq === undefined) return undefined
     const seq = this.wireSeqs.delivered(deviceId, d.payload.seq)
     return seq === undefined ? undefined : { seq, ts: d.payload.timestamp }
+  }
+
+  /** A device shard's own heap and event-loop lag (its thread's health counts as the emulator's). */
+  threadHealth(thread: number, h: ThreadHealth): void {
+    this.monitor.reportThread(thread, h)
   }
 
   connectAttempt(deviceId: string, success: boolean): void {

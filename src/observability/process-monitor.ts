@@ -12,6 +12,17 @@ export interface ProcessSample {
   cpu: number
 }
 
+/** What another thread of the process (a device shard) reports of itself, each second or so. */
+export interface ThreadHealth {
+  heapUsedBytes: number
+  /** Its event-loop delay over its last interval, ms. */
+  lagP99Ms: number
+  lagMaxMs: number
+  /** Its whole-run event-loop delay so far, ms. */
+  runLagP99Ms: number | null
+  runLagMaxMs: number | null
+}
+
 /**
  * The emulator's own health, sampled per interval: memory, event-loop lag and CPU. A soak run must
  * show the load generator was not the bottleneck, so these go in the report beside the fleet's SLIs.
@@ -25,12 +36,23 @@ export class ProcessMonitor {
   private readonly cores = availableParallelism()
   rssPeak = 0
   heapPeak = 0
+  /** The latest health of other threads with devices (device shards), by thread. */
+  private readonly threads = new Map<number, ThreadHealth>()
 
   start(): void {
     this.loop.enable()
     this.runLoop.enable()
     this.lastCpu = process.cpuUsage()
     this.lastWall = monotonicMs()
+  }
+
+  /**
+   * Another thread's latest health: its heap counts in `heapUsedBytes`, its event-loop lag in the
+   * lag figures (the worst thread's), since a device shard's stalls delay its devices as the main
+   * thread's would.
+   */
+  reportThread(thread: number, h: ThreadHealth): void {
+    this.threads.set(thread, h)
   }
 
   /** Reads the interval since the previous sample (or start) and begins the next one. */
@@ -41,13 +63,21 @@ export class ProcessMonitor {
     const wallMs = Math.max(1e-3, wall - this.lastWall)
     this.lastCpu = process.cpuUsage()
     this.lastWall = wall
+    let heap = mem.heapUsed
+    let lagP99 = nsToMs(this.loop.count > 0 ? this.loop.percentile(99) : 0)
+    let lagMax = nsToMs(this.loop.count > 0 ? this.loop.max : 0)
+    for (const t of this.threads.values()) {
+      heap += t.heapUsedBytes
+      lagP99 = Math.max(lagP99, t.lagP99Ms)
+      lagMax = Math.max(lagMax, t.lagMaxMs)
+    }
     this.rssPeak = Math.max(this.rssPeak, mem.rss)
-    this.heapPeak = Math.max(this.heapPeak, mem.heapUsed)
+    this.heapPeak = Math.max(this.heapPeak, heap)
     const s: ProcessSample = {
       rssBytes: mem.rss,
-      heapUsedBytes: mem.heapUsed,
-      eventLoopLagP99Ms: nsToMs(this.loop.count > 0 ? this.loop.percentile(99) : 0),
-      eventLoopLagMaxMs: nsToMs(this.loop.count > 0 ? this.loop.max : 0),
+      heapUsedBytes: heap,
+      eventLoopLagP99Ms: lagP99,
+      eventLoopLagMaxMs: lagMax,
       cpu: (cpu.user + cpu.system) / 1000 / wallMs / this.cores,
     }
     this.loop.reset()
@@ -56,8 +86,13 @@ export class ProcessMonitor {
 
   /** Whole-run event-loop delay percentiles, ms. */
   runLag(): { p99: number | null; max: number | null } {
-    if (this.runLoop.count === 0) return { p99: null, max: null }
-    return { p99: nsToMs(this.runLoop.percentile(99)), max: nsToMs(this.runLoop.max) }
+    let p99: number | null = this.runLoop.count === 0 ? null : nsToMs(this.runLoop.percentile(99))
+    let max: number | null = this.runLoop.count === 0 ? null : nsToMs(this.runLoop.max)
+    for (const t of this.threads.values()) {
+      if (t.runLagP99Ms !== null) p99 = Math.max(p99 ?? 0, t.runLagP99Ms)
+      if (t.runLagMaxMs !== null) max = Math.max(max ?? 0, t.runLagMaxMs)
+    }
+    return { p99, max }
   }
 
   stop(): void {

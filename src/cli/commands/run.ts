@@ -116,6 +116,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     if (fleet.failure) process.stderr.write(`fleet-emu: ${fleet.failure}\n`)
     if (flags.json) process.stdout.write(JSON.stringify({ ...summary, outDir, slis: fleet.report?.slis, thresholds: fleet.report?.thresholds }, null, 2) + '\n')
     else process.stdout.write(formatSummary(summary, outDir, fleet.report))
+    if (fleet.failure) return EXIT.runtimeFailure
     if (summary.status === 'interrupted') return EXIT.interrupted
     return summary.verdict === 'fail' ? EXIT.thresholdsFailed : EXIT.ok
   } finally {
