@@ -1,8 +1,6 @@
 import type { Duplex } from 'node:stream'
-import { extname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
-import { errors } from '../core/index.js'
+import { errors, workerScript } from '../core/index.js'
 import type { BrokerWorkerData, FromBroker, ToBroker } from './broker-protocol.js'
 import { StreamMux } from './stream-mux.js'
 
@@ -40,15 +38,9 @@ export class BrokerThread {
   static async start(opts: { host?: string; port?: number; tapPublishes?: boolean } = {}): Promise<BrokerThread> {
     const host = opts.host ?? '127.0.0.1'
     const port = opts.port ?? 1883
-    // Run from TypeScript sources (tests, tsx) the worker is TypeScript too: it registers tsx's
-    // loader in its own thread first (loader flags of the parent do not reach worker threads here).
-    const ext = extname(fileURLToPath(import.meta.url))
-    const entry = new URL(`./broker-worker${ext}`, import.meta.url)
     const workerData = { host, port, tapPublishes: opts.tapPublishes ?? true } satisfies BrokerWorkerData
-    const worker =
-      ext === '.ts'
-        ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry.href)}) })`, { eval: true, workerData })
-        : new Worker(entry, { workerData })
+    const { script, eval: evalScript } = workerScript(import.meta.url, 'broker-worker')
+    const worker = new Worker(script, { eval: evalScript, workerData })
     const first = await new Promise<FromBroker>((resolve, reject) => {
       worker.once('message', resolve)
       worker.once('error', reject)

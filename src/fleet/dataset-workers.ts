@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { ERROR_CODES, FleetError, errors, type ErrorCode } from '../core/index.js'
+import { ERROR_CODES, FleetError, errors, workerScript, type ErrorCode } from '../core/index.js'
 import type { ResolvedFleet } from './load-fleet.js'
 import type { SimulateHooks, SimulateJob, SimulateResult } from './dataset-simulate.js'
 
@@ -13,24 +13,13 @@ export type FromWorker =
   | { type: 'failed'; error: { code: string; message: string; hint?: string } }
 
 /**
- * The worker script: the compiled one next to this module or, when running from the TypeScript
- * sources (tests, tsx), the source one, behind tsx's loader (Node 20 does not apply `--import`
- * hooks to a worker's entry module).
- */
-function workerScript(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./dataset-worker.js', import.meta.url), eval: false }
-  const entry = new URL('./dataset-worker.ts', import.meta.url).href
-  return { script: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, eval: true }
-}
-
-/**
  * Runs each job in its own worker thread (one core each) and resolves with their results, in job
  * order. Progress is the slowest worker's simulated time and the sum of rows; once `shouldStop` says
  * so, every worker is asked to stop (each closes its files and returns a partial result). A worker
  * that fails stops the others and rejects with its error.
  */
 export function simulateInWorkers(resolved: ResolvedFleet, jobs: readonly SimulateJob[], hooks: SimulateHooks = {}): Promise<SimulateResult[]> {
-  const { script, eval: evalScript } = workerScript()
+  const { script, eval: evalScript } = workerScript(import.meta.url, 'dataset-worker')
   const simulated = jobs.map(() => 0)
   const rows = jobs.map(() => 0)
   const results: (SimulateResult | undefined)[] = jobs.map(() => undefined)

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { RealClock, errors, type ClockAnchor } from '../core/index.js'
+import { RealClock, errors, workerScript, type ClockAnchor } from '../core/index.js'
 import type { BrokerThread } from '../broker/index.js'
 import type { DeviceRegion, DeviceStates } from '../device/index.js'
 import type { FaultRecord, PlannedFault } from '../faults/index.js'
@@ -26,12 +26,6 @@ export interface ShardEventSink {
   threadHealth(shard: number, h: ThreadHealth): void
   /** A shard failed (its worker threw or exited early): the fleet stops. */
   failed(shard: number, message: string): void
-}
-
-function workerScript(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./device-shard-worker.js', import.meta.url), eval: false }
-  const entry = new URL('./device-shard-worker.ts', import.meta.url).href
-  return { script: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, eval: true }
 }
 
 /** Contiguous device ranges for `n` shards: [⌊kD/n⌋, ⌊(k+1)D/n⌋). */
@@ -67,7 +61,7 @@ export class DeviceShards {
     broker: BrokerThread
     sink: ShardEventSink
   }): Promise<DeviceShards> {
-    const { script, eval: evalScript } = workerScript()
+    const { script, eval: evalScript } = workerScript(import.meta.url, 'device-shard-worker')
     const workers: Worker[] = []
     const loaded: Promise<void>[] = []
     opts.ranges.forEach((range, shard) => {
