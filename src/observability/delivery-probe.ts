@@ -49,6 +49,12 @@ interface DeviceTrack {
  */
 export class DeliveryProbe {
   readonly latency = new DurationHistogram()
+  /**
+   * Latency of messages made and delivered while no logged fault (± graceMs) was on their device:
+   * the broker path's own latency, without messages held back by a fault (an offline buffer
+   * flushed after a broker restart counts in `latency`, not here).
+   */
+  readonly unfaultedLatency = new DurationHistogram()
   /** Latency of deliveries since the last `takeInterval()` (the report's timeline). */
   private intervalLatency = new DurationHistogram()
   private readonly devices = new Map<string, DeviceTrack>()
@@ -97,6 +103,7 @@ export class DeliveryProbe {
       this.intervalLatency.record(latencyMs)
     }
     const from = copy?.clockMs ?? sentClockMs ?? clockMs
+    if (latencyMs !== undefined && !this.explained(t, from, clockMs)) this.unfaultedLatency.record(latencyMs)
     if (seq <= t.watermark || t.above?.has(seq)) {
       this.counts.duplicates++
       if (!this.explained(t, from, clockMs)) this.counts.unexplainedDuplicates++

@@ -33,6 +33,9 @@ export const SLI_CATALOGUE = {
   latency_p95: { unit: 'ms', help: 'end-to-end latency, 95th percentile' },
   latency_p99: { unit: 'ms', help: 'end-to-end latency, 99th percentile' },
   latency_max: { unit: 'ms', help: 'end-to-end latency, longest' },
+  unfaulted_latency_p50: { unit: 'ms', help: 'end-to-end latency of messages made and delivered while no logged fault (± 5 s) was on their device, median' },
+  unfaulted_latency_p95: { unit: 'ms', help: 'unfaulted end-to-end latency, 95th percentile' },
+  unfaulted_latency_p99: { unit: 'ms', help: 'unfaulted end-to-end latency, 99th percentile' },
   messages_published: { unit: 'count', help: 'telemetry messages devices handed to MQTT' },
   messages_delivered: { unit: 'count', help: 'telemetry messages the probe saw delivered (first copies)' },
   delivered_per_second: { unit: 'per_second', help: 'messages_delivered / run seconds' },
@@ -47,9 +50,9 @@ export const SLI_CATALOGUE = {
   rss_peak: { unit: 'bytes', help: 'largest resident set size seen' },
   rss_per_device: { unit: 'bytes', help: 'peak RSS / devices' },
   rss_growth: { unit: 'ratio', help: 'RSS growth after warm-up: (RSS at end − RSS after warm-up) / RSS after warm-up' },
-  heap_peak: { unit: 'bytes', help: 'largest V8 heap used seen' },
-  event_loop_lag_p99: { unit: 'ms', help: 'main event-loop delay, 99th percentile' },
-  event_loop_lag_max: { unit: 'ms', help: 'main event-loop delay, longest' },
+  heap_peak: { unit: 'bytes', help: 'largest V8 heap used seen (with device workers: summed over the threads)' },
+  event_loop_lag_p99: { unit: 'ms', help: 'event-loop delay, 99th percentile (with device workers: the worst of all threads)' },
+  event_loop_lag_max: { unit: 'ms', help: 'event-loop delay, longest (with device workers: the worst of all threads)' },
   cpu_utilisation: { unit: 'ratio', help: 'process CPU time / (wall time × cores)' },
 } as const satisfies Record<string, SliInfo>
 

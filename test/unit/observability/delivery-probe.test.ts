@@ -29,6 +29,24 @@ describe('DeliveryProbe', () => {
     expect(p.latency.max).toBeCloseTo(10, 1)
   })
 
+  it('unfaulted latency leaves out messages made or delivered in a fault window (± grace) on their device', () => {
+    const p = probeWithFault()
+    // Device A: seqs 1..40, each delivered 5 ms after it was made, except 21..29 (made in the fault,
+    // held back) delivered at 31 s: 2..10 s late. Device B, no fault: 8 ms each.
+    for (let s = 1; s <= 40; s++) {
+      p.published('A', s, at(s), at(s))
+      p.published('B', s, at(s), at(s))
+      p.delivered('B', s, at(s), at(s) + 8, at(s) + 8)
+      if (s < 21 || s > 29) p.delivered('A', s, at(s), at(s) + 5, at(s) + 5)
+    }
+    for (let s = 21; s <= 29; s++) p.delivered('A', s, at(s), 31_000, 31_000)
+    expect(p.latency.count).toBe(80)
+    expect(p.latency.max).toBeCloseTo(10_000, -1)
+    // A's seqs made or delivered within [18 s, 32 s] are the fault's: 18..32 (15 messages).
+    expect(p.unfaultedLatency.count).toBe(80 - 15)
+    expect(p.unfaultedLatency.max).toBeCloseTo(8, 1)
+  })
+
   it('loss: a message lost inside the fault window (± grace) is explained, one outside is not', () => {
     const p = probeWithFault()
     for (let s = 1; s <= 40; s++) p.published('A', s, at(s), at(s))
