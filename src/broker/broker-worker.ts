@@ -58,6 +58,8 @@ if (data.tapPublishes) {
  * A device shard's channel: its connections (a mux of their own), its broker controls, and its
  * events, relayed to the fleet's thread in order with the publishes tapped here.
  */
+const shardMuxes = new Set<StreamMux>()
+
 function attachShard(shard: number, shardPort: MessagePort): void {
   const post = (m: BrokerToShard, transfer: ArrayBuffer[] = []) => shardPort.postMessage(m, transfer)
   const shardMux = new StreamMux(
@@ -65,28 +67,34 @@ function attachShard(shard: number, shardPort: MessagePort): void {
     (stream) => broker.acceptStream(stream),
   )
   shardMuxes.add(shardMux)
+  // A shard that ends (or dies) drops its connections, as a crashed device process would.
+  shardPort.once('close', () => {
+    shardMuxes.delete(shardMux)
+    shardMux.destroyAll()
+  })
   shardPort.on('message', (m: ShardToBroker) => {
     if (m.t === 'data') return shardMux.receive(m.batch)
     if (m.t === 'events') {
       flushTaps()
       return send({ t: 'shard', shard, items: m.items })
     }
-    void control(m).then(
-      (result) => post({ t: 'done', id: m.id, result }),
-      (e: unknown) => post({ t: 'done', id: m.id, error: e instanceof Error ? e.message : String(e) }),
-    )
+    answer(m, post)
   })
 }
-const shardMuxes = new Set<StreamMux>()
 
 port.on('message', (m: ToBroker) => {
   if (m.t === 'data') return mux.receive(m.batch)
   if (m.t === 'shard-port') return attachShard(m.shard, m.port)
-  void control(m).then(
-    (result) => send({ t: 'done', id: m.id, result }),
-    (e: unknown) => send({ t: 'done', id: m.id, error: e instanceof Error ? e.message : String(e) }),
-  )
+  answer(m, send)
 })
+
+/** Runs a control call and replies `done` with its result or error on the caller's port. */
+function answer(m: BrokerCtl, reply: (m: { t: 'done'; id: number; result?: unknown; error?: string }) => void): void {
+  void control(m).then(
+    (result) => reply({ t: 'done', id: m.id, result }),
+    (e: unknown) => reply({ t: 'done', id: m.id, error: e instanceof Error ? e.message : String(e) }),
+  )
+}
 
 /**
  * Several device shards apply the same broker-wide fault (each runs the fleet's whole plan), so going

@@ -38,6 +38,7 @@ export const EV = {
   disconnected: 3,
   /** deviceId, bytes, seq (−1: none), wireSeq (−1: none), clock ms, hires epoch ms */
   published: 4,
+  /** samples made since the last one (a count: one event per sample would double the traffic) */
   sampled: 5,
   droppedOffline: 6,
   command: 7,
@@ -55,7 +56,6 @@ export const EV = {
 /** What a device shard worker is started with. */
 export interface ShardWorkerData {
   shard: number
-  shards: number
   resolved: ResolvedFleet
   range: { from: number; to: number }
   seed: number

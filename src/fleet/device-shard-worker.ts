@@ -21,7 +21,7 @@ const observer: FleetObserver = {
   connectAttempt: (id, outcome) => ev(EV.attempt, id, outcome),
   disconnected: (id, reason) => ev(EV.disconnected, id, reason),
   published: (id, bytes, seq, wireSeq) => ev(EV.published, id, bytes, seq ?? -1, wireSeq ?? -1, fleet!.clock.now(), hiresEpochMs()),
-  sampled: (id) => ev(EV.sampled, id),
+  sampled: () => void unsentSamples++,
   droppedOffline: (id) => ev(EV.droppedOffline, id),
   commandReceived: (id, name, status) => ev(EV.command, id, name, status),
   faultStarted: (kind, faultId, n) => ev(EV.faultStarted, kind, faultId, n),
@@ -32,6 +32,12 @@ const observer: FleetObserver = {
 }
 
 let fleet: Fleet | undefined
+/** Samples made and not yet counted to the fleet's thread (sent with each health report and at the end). */
+let unsentSamples = 0
+function sendSamples(): void {
+  if (unsentSamples > 0) ev(EV.sampled, unsentSamples)
+  unsentSamples = 0
+}
 
 port.on('message', (m: ToShard) => {
   if (m.t === 'start') return void start(m).catch(fail)
@@ -76,6 +82,7 @@ function reportHealth(): void {
   const tick = () => {
     const h = monitor.sample()
     const run = monitor.runLag()
+    sendSamples()
     ev(EV.health, h.heapUsedBytes, h.eventLoopLagP99Ms, h.eventLoopLagMaxMs, run.p99 ?? -1, run.max ?? -1)
     healthTimer = wall.setTimeout(tick, 1_000)
   }
@@ -86,6 +93,7 @@ async function stop(reason: Extract<ToShard, { t: 'stop' }>['reason']): Promise<
   wall.clearTimeout(healthTimer)
   monitor.stop()
   await fleet?.stop({ reason })
+  sendSamples()
   ev(EV.stopped)
   channel.close()
   post({ t: 'exiting' })

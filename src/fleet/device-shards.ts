@@ -14,7 +14,8 @@ export interface ShardEventSink {
   connectAttempt(deviceId: string, outcome: string): void
   disconnected(deviceId: string, reason: string): void
   published(deviceId: string, bytes: number, seq: number | undefined, wireSeq: number | undefined, clockMs: number, hiresMs: number): void
-  sampled(deviceId: string): void
+  /** `count` more samples made (shards send a count now and then, not an event per sample). */
+  sampled(count: number): void
   droppedOffline(deviceId: string): void
   commandReceived(deviceId: string, name: string, status: string): void
   faultStarted(kind: string, faultId: string, devices: number): void
@@ -66,7 +67,7 @@ export class DeviceShards {
     const loaded: Promise<void>[] = []
     opts.ranges.forEach((range, shard) => {
       const brokerPort = opts.broker.shardPort(shard)
-      const workerData: ShardWorkerData = { shard, shards: opts.ranges.length, resolved: opts.resolved, range, seed: opts.seed, durationMs: opts.durationMs, rampRate: opts.rampRate, brokerUrl: opts.broker.url, brokerPort }
+      const workerData: ShardWorkerData = { shard, resolved: opts.resolved, range, seed: opts.seed, durationMs: opts.durationMs, rampRate: opts.rampRate, brokerUrl: opts.broker.url, brokerPort }
       const w = new Worker(script, { eval: evalScript, workerData, transferList: [brokerPort] })
       workers.push(w)
       loaded.push(
@@ -98,7 +99,17 @@ export class DeviceShards {
 
   /** Starts every shard's devices on the fleet's clock; resolves once all have started. */
   async begin(anchor: ClockAnchor, runStartMs: number): Promise<void> {
-    const started = this.workers.map((w) => new Promise<void>((resolve) => w.on('message', (m: FromShard) => m.t === 'started' && resolve())))
+    const started = this.workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          const onMessage = (m: FromShard) => {
+            if (m.t !== 'started') return
+            w.off('message', onMessage)
+            resolve()
+          }
+          w.on('message', onMessage)
+        }),
+    )
     for (const w of this.workers) w.postMessage({ t: 'start', anchor, runStartMs } satisfies ToShard)
     await Promise.all(started)
   }
@@ -160,7 +171,7 @@ export class DeviceShards {
           break
         }
         case EV.sampled:
-          s.sampled(it[i++] as string)
+          s.sampled(it[i++] as number)
           break
         case EV.droppedOffline:
           s.droppedOffline(it[i++] as string)

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
-import { RealClock, errors, hiresEpochMs, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
+import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { BrokerThread, EmbeddedBroker } from '../broker/index.js'
 import { VirtualDevice, telemetryTopicTemplate, type DeviceHooks, type DeviceRegion, type DeviceStates, type OutboundMessage, type Sample } from '../device/index.js'
 import { FaultInjector, faultEntrySchemas, planFaults, type BrokerControl, type FaultRecord, type PlannedFault } from '../faults/index.js'
@@ -256,8 +256,8 @@ export class Fleet extends EventEmitter {
     const workers = this.opts.deviceWorkers ?? 0
     try {
       const external = this.opts.brokerUrl ?? spec.broker.url
-      if (workers > 0 && (external || this.opts.transport === 'in-process' || this.opts.remoteBroker)) {
-        throw errors.fleetState('device workers need the embedded broker (no broker.url, no --broker-url) and MQTT transport')
+      if (workers > 0 && (external || this.opts.transport === 'in-process' || this.opts.remoteBroker || !(this.clock instanceof RealClock))) {
+        throw errors.fleetState('device workers need the embedded broker (no broker.url, no --broker-url), MQTT transport and the live clock')
       }
       if (this.opts.transport === 'in-process' || this.opts.remoteBroker) {
         // no broker here: publishes stay in the process, or the broker is in another thread
@@ -338,8 +338,7 @@ export class Fleet extends EventEmitter {
     // The shards' clocks are this one's; the run starts now for all of them.
     this.runStartMs = this.clock.now()
     if (this.opts.measure ?? true) await this.startMeasuring()
-    const anchor = this.clock instanceof RealClock ? this.clock.anchor() : { speed: 1, epochMs: this.clock.now(), hiresMs: hiresEpochMs() }
-    await this.shards.begin(anchor, this.runStartMs)
+    await this.shards.begin((this.clock as RealClock).anchor(), this.runStartMs)
     this.phase = 'running'
     return this
   }
@@ -365,9 +364,9 @@ export class Fleet extends EventEmitter {
       connectAttempt: (id, outcome) => this.onConnectAttempt(id, profile(id).name, outcome),
       disconnected: (id, reason) => this.onDisconnected(id, profile(id).name, reason),
       published: (id, bytes, seq, wireSeq, clockMs, hiresMs) => this.onPublished(id, profile(id).name, bytes, seq, wireSeq, { clockMs, hiresMs }),
-      sampled: () => this.stats.samples++,
+      sampled: (n) => (this.stats.samples += n),
       droppedOffline: (id) => this.onDroppedOffline(profile(id).name),
-      commandReceived: (_id, _name, _status) => this.stats.commands++,
+      commandReceived: (id, name, status) => this.onCommandReceived(profile(id).name, name, status),
       faultStarted: (kind, faultId, n) => this.onFaultStarted(kind, faultId, n),
       faultEnded: (kind, faultId) => this.onFaultEnded(kind, faultId),
       faultSkipped: (kind, faultId, reason) => {
@@ -541,8 +540,7 @@ export class Fleet extends EventEmitter {
       },
       commandReceived: (device, name, status) => {
         o?.commandReceived(device.id, name, status)
-        s.commands++
-        this.metrics.commands.inc({ profile: device.identity.profile.name, command: name, status })
+        this.onCommandReceived(device.identity.profile.name, name, status)
       },
     }
   }
@@ -584,6 +582,11 @@ export class Fleet extends EventEmitter {
     const t = s.profileTotals(profile)
     t.messages++
     t.bytes += bytes
+  }
+
+  private onCommandReceived(profile: string, command: string, status: string): void {
+    this.stats.commands++
+    this.metrics.commands.inc({ profile, command, status })
   }
 
   private onDroppedOffline(profile: string): void {
@@ -717,13 +720,10 @@ export class Fleet extends EventEmitter {
     for (const t of this.timers) this.clock.clearTimeout(t)
     this.timers.clear()
     const endedAtMs = this.clock.now()
-    if (this.shards) {
-      // The shards undo their faults (their records arrive here) and stop their devices.
-      this.recorder?.endOfRun()
-      await this.shards.stop(this.endReason)
-      this.injector.stop()
-    } else if (wasStarted) this.injector.stop()
     this.recorder?.endOfRun()
+    // Shards undo their faults (their records arrive here) and stop their devices first.
+    await this.shards?.stop(this.endReason)
+    if (wasStarted) this.injector.stop()
     this.tracing.endRun(this.endReason)
     await Promise.all([...this.devices.values()].map((d) => d.stop().catch(() => undefined)))
     if (this.recorder && this.probeSubscriber) await this.drainDeliveries()
