@@ -56,6 +56,9 @@ export interface DeviceEnvironment {
   brokerPassword?: string
 }
 
+/** Publish options without trace context, shared (links do not keep or change them): one per QoS. */
+const PLAIN_PUBLISH = [Object.freeze({ qos: 0 as const }), Object.freeze({ qos: 1 as const })] as const
+
 /**
  * One emulated device: a firmware actor (from its firmware model) and a device actor (connectivity,
  * battery, sensors), bound to an MQTT link through `machine.provide()`, plus a sampler on the clock.
@@ -623,7 +626,8 @@ export class VirtualDevice {
     // Told before the link has it: an in-process link delivers within publish(), and the delivery
     // probe must know of a message before it is delivered.
     this.env.hooks.published(this, out.payload.length, message.fields.seq, out.wireSeq)
-    this.link.publish(out.topic, out.payload, { qos: out.qos, userProperties: this.env.hooks.traceContext?.(this) })
+    const userProperties = this.env.hooks.traceContext?.(this)
+    this.link.publish(out.topic, out.payload, userProperties ? { qos: out.qos, userProperties } : PLAIN_PUBLISH[out.qos])
     if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(0, 1, this.sampler.lastTickRelMs))
   }
 
