@@ -7,6 +7,7 @@ import { EXIT } from '../exit-codes.js'
 import { fleetOptions, portArg, positiveNumberArg } from '../args.js'
 import { formatSummary } from '../print-summary.js'
 import { ProgressLine } from '../progress.js'
+import { limitHeapGrowth } from '../heap-growth.js'
 
 interface RunFlags {
   seed?: number
@@ -72,6 +73,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  limitHeapGrowth()
   const resolved = loadFleet(file, { devices: flags.devices })
   const outDir = flags.out ?? defaultRunFolder(resolved.spec.name, wallEpochMs())
   const embedded = !flags.brokerUrl && !resolved.spec.broker.url
