@@ -36,7 +36,8 @@ const REBOOT_GRACE_MS = 2_000
  * Progress replies are not kept: one sent while offline is dropped.
  */
 export class CommandHandler {
-  private readonly listeners = new Map<string, ReplyListener>()
+  /** Reply listeners by command id; made with the first one (most devices never get a command). */
+  private listeners: Map<string, ReplyListener> | undefined
   /** Final replies waiting for the link, oldest first. */
   private readonly waiting: CommandReply[] = []
   /** Commands that end when the firmware is next up: reboot, factory-reset. */
@@ -58,11 +59,11 @@ export class CommandHandler {
   handle(input: Buffer | Command, listener?: ReplyListener): void {
     const parsed = Buffer.isBuffer(input) ? parseCommand(input) : { ok: true as const, command: input }
     if (!parsed.ok) {
-      if (listener) this.listeners.set(parsed.id, listener)
+      if (listener) (this.listeners ??= new Map()).set(parsed.id, listener)
       return this.reply({ id: parsed.id, status: 'rejected', reason: parsed.reason }, 'invalid')
     }
     const { id, name, params } = parsed.command
-    if (listener) this.listeners.set(id, listener)
+    if (listener) (this.listeners ??= new Map()).set(id, listener)
     if (!isCommandName(name) || !this.supports(name)) {
       const supported = this.supported
       const hint = didYouMean(name, supported)
@@ -172,9 +173,9 @@ export class CommandHandler {
   }
 
   private delivered(r: CommandReply): void {
-    const listener = this.listeners.get(r.id)
+    const listener = this.listeners?.get(r.id)
     if (!listener) return
-    if (FINAL_STATUSES.has(r.status)) this.listeners.delete(r.id)
+    if (FINAL_STATUSES.has(r.status)) this.listeners?.delete(r.id)
     listener(r)
   }
 }

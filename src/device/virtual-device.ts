@@ -85,15 +85,16 @@ export class VirtualDevice {
   private lastSampleValue: Sample | undefined
   private started = false
   private networkDownCount = 0
-  private readonly shapingByFault = new Map<string, LinkShaping>()
+  // Made on first use (faults only): a device carries no empty Maps and Sets, ~200 bytes each.
+  private shapingByFault: Map<string, LinkShaping> | undefined
   /** The profile's own network conditions (`connectivity.network`), under any fault's. */
   private readonly baseShaping: LinkShaping | undefined
-  private readonly closeListeners = new Set<(reason: CloseReason) => void>()
-  private readonly stateListeners = new Set<(region: DeviceRegion, from: string, to: string) => void>()
+  private closeListeners: Set<(reason: CloseReason) => void> | undefined
+  private stateListeners: Set<(region: DeviceRegion, from: string, to: string) => void> | undefined
   /** Streams most devices never draw from (backoff, crashes, OTA) are made on first use: less heap per device. */
   private readonly lazyStreams = new LazyStreams((purpose) => deriveStream(this.env.seed, this.id, purpose))
   /** Active `ota-failure` faults: fault id → the stage it breaks. */
-  private readonly otaFailures = new Map<string, OtaStage>()
+  private otaFailures: Map<string, OtaStage> | undefined
   private fwVersion: string
   /** A version installed by a `firmware-rollout` fault, over the firmware model's own. */
   private versionOverride: string | undefined
@@ -253,28 +254,30 @@ export class VirtualDevice {
 
   /** Network conditions from one fault; all active ones combine (see combineShaping). `undefined` removes it. */
   setShaping(faultId: string, shaping: LinkShaping | undefined): void {
-    if (shaping) this.shapingByFault.set(faultId, shaping)
-    else this.shapingByFault.delete(faultId)
+    if (shaping) (this.shapingByFault ??= new Map()).set(faultId, shaping)
+    else this.shapingByFault?.delete(faultId)
     this.applyShaping()
   }
 
   /** The link's conditions: every active fault's, over the profile's own network. */
   private applyShaping(): void {
-    const parts = [...this.shapingByFault.values()]
+    const parts = this.shapingByFault ? [...this.shapingByFault.values()] : []
     if (this.baseShaping) parts.push(this.baseShaping)
     this.link.setShaping(combineShaping(parts))
   }
 
   /** Called when a live session ends, with why; returns an unsubscribe. */
   onSessionClosed(listener: (reason: CloseReason) => void): () => void {
-    this.closeListeners.add(listener)
-    return () => this.closeListeners.delete(listener)
+    const listeners = (this.closeListeners ??= new Set())
+    listeners.add(listener)
+    return () => listeners.delete(listener)
   }
 
   /** Called on every state change of any region; returns an unsubscribe. */
   onStateChange(listener: (region: DeviceRegion, from: string, to: string) => void): () => void {
-    this.stateListeners.add(listener)
-    return () => this.stateListeners.delete(listener)
+    const listeners = (this.stateListeners ??= new Set())
+    listeners.add(listener)
+    return () => listeners.delete(listener)
   }
 
   /** If backing off, retry now (a fleet of these at once is a reconnect storm). */
@@ -351,9 +354,10 @@ export class VirtualDevice {
    * at once, the earliest stage wins: an update meets it first.
    */
   setOtaFailure(faultId: string, stage: OtaStage | undefined): void {
-    if (stage) this.otaFailures.set(faultId, stage)
-    else this.otaFailures.delete(faultId)
-    const active = new Set(this.otaFailures.values())
+    const failures = (this.otaFailures ??= new Map())
+    if (stage) failures.set(faultId, stage)
+    else failures.delete(faultId)
+    const active = new Set(failures.values())
     const effective = (['download', 'verify', 'boot'] as const).find((s) => active.has(s))
     this.firmware.send({ type: 'ota.fault', ...(effective && { stage: effective }) } satisfies FirmwareEvent)
   }
@@ -532,7 +536,7 @@ export class VirtualDevice {
     // The firmware hears when its session comes and goes (OTA downloads pause, health checks pass).
     if (region === 'connectivity' && (to === 'online' || from === 'online')) this.firmware.send({ type: to === 'online' ? 'link.online' : 'link.offline' })
     this.env.hooks.stateChanged(this, region, from, to)
-    for (const l of this.stateListeners) l(region, from, to)
+    if (this.stateListeners) for (const l of this.stateListeners) l(region, from, to)
   }
 
   private onLinkConnected(): void {
@@ -548,7 +552,7 @@ export class VirtualDevice {
   private onLinkClosed(reason: CloseReason): void {
     this.convention.lost()
     this.env.hooks.disconnected(this, reason)
-    for (const l of [...this.closeListeners]) l(reason)
+    if (this.closeListeners) for (const l of [...this.closeListeners]) l(reason)
     this.machine.send({ type: 'link.closed' })
   }
 
