@@ -38,8 +38,6 @@ export class Sampler {
   /** The jitter draw of the interval now pending (kept, so a period change reuses it). */
   private jitterU = 0
   private ticked = false
-  /** An object with the sensors' keys in profile order: each tick's `clean` is a copy (no shape changes per sample). */
-  private readonly cleanShape: Record<string, number>
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -55,8 +53,6 @@ export class Sampler {
     this.nextRelMs = Math.round(startRelMs)
     this.lastRelMs = this.nextRelMs
     this.periodMs = profile.telemetry.period
-    this.cleanShape = {}
-    for (const ch of this.channels) this.cleanShape[ch.name] = 0
   }
 
   /** The sample period now in force (the profile's, unless changed by {@link setPeriod}). */
@@ -129,7 +125,7 @@ export class Sampler {
     const t = this.nextRelMs
     const elapsed = t - this.lastRelMs
     this.lastRelMs = t
-    const clean: Record<string, number> = { ...this.cleanShape }
+    const clean: Record<string, number> = {}
     const channels = this.channels
     for (let i = 0; i < channels.length; i++) clean[channels[i]!.name] = channels[i]!.read(t)
     let sample: Sample | undefined

@@ -56,9 +56,6 @@ export interface DeviceEnvironment {
   brokerPassword?: string
 }
 
-/** Publish options without trace context, shared (links do not keep or change them): one per QoS. */
-const PLAIN_PUBLISH = [Object.freeze({ qos: 0 as const }), Object.freeze({ qos: 1 as const })] as const
-
 /**
  * One emulated device: a firmware actor (from its firmware model) and a device actor (connectivity,
  * battery, sensors), bound to an MQTT link through `machine.provide()`, plus a sampler on the clock.
@@ -630,8 +627,7 @@ export class VirtualDevice {
     // Told before the link has it: an in-process link delivers within publish(), and the delivery
     // probe must know of a message before it is delivered.
     this.env.hooks.published(this, out.payload.length, message.fields.seq, out.wireSeq)
-    const userProperties = this.env.hooks.traceContext?.(this)
-    this.link.publish(out.topic, out.payload, userProperties ? { qos: out.qos, userProperties } : PLAIN_PUBLISH[out.qos])
+    this.link.publish(out.topic, out.payload, { qos: out.qos, userProperties: this.env.hooks.traceContext?.(this) })
     if (this.battery && this.states.battery !== 'dead') this.updateBattery(this.battery.drain(0, 1, this.sampler.lastTickRelMs))
   }
 

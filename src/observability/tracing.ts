@@ -18,8 +18,6 @@ export class FleetTracing {
   private run: Span | undefined
   private readonly sessions = new Map<string, { span: Span; carrier: Record<string, string> | undefined }>()
   private readonly faults = new Map<string, { span: Span; parts: number; devices: number }>()
-  /** Sessions whose context a propagator filled: none without an OTel SDK (every publish asks). */
-  private carriers = 0
 
   startRun(attributes: { fleet: string; seed: number; devices: number; brokerUrl: string }): void {
     this.run = this.tracer.startSpan('fleet.run', {
@@ -43,14 +41,12 @@ export class FleetTracing {
     )
     const carrier: Record<string, string> = {}
     propagation.inject(trace.setSpan(context.active(), span), carrier)
-    const filled = Object.keys(carrier).length > 0
-    if (filled) this.carriers++
-    this.sessions.set(deviceId, { span, carrier: filled ? carrier : undefined })
+    this.sessions.set(deviceId, { span, carrier: Object.keys(carrier).length > 0 ? carrier : undefined })
   }
 
   /** The trace context to put in this device's MQTT 5 user properties; undefined when there is none. */
   traceContext(deviceId: string): Record<string, string> | undefined {
-    return this.carriers === 0 ? undefined : this.sessions.get(deviceId)?.carrier
+    return this.sessions.get(deviceId)?.carrier
   }
 
   /** Ends a device's session span; `reason` is why the connection ended (a clean stop is not an error). */
@@ -58,7 +54,6 @@ export class FleetTracing {
     const s = this.sessions.get(deviceId)
     if (!s) return
     this.sessions.delete(deviceId)
-    if (s.carrier) this.carriers--
     s.span.setAttribute('fleet_emu.close_reason', reason)
     if (reason !== 'stopped' && reason !== 'replaced') s.span.setStatus({ code: SpanStatusCode.ERROR, message: `session ended: ${reason}` })
     s.span.end()

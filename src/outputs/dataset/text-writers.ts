@@ -42,36 +42,17 @@ function remembered(escape: (s: string) => string): (s: string) => string {
   }
 }
 
-/**
- * The last number formatted, and its text: a battery level or a reading repeats from one sample to the
- * next far more often than not, and number-to-text is the dearest part of a CSV row.
- */
-function lastNum(): (v: number | null) => string {
-  let last: number | null = null
-  let text = ''
-  return (v) => {
-    if (v === last) return text // 0 and -0 compare equal and print alike; NaN never equals itself
-    last = v
-    return (text = num(v))
-  }
-}
-
 /** CSV lines of one sample: the shared columns are formatted once. */
 function csvSample(): (s: SampleRows) => string {
   const str = remembered(csvString)
-  const battery = lastNum()
   return (s) => {
     const t = iso(s.ts)
     const head = `${t},${s.ts_device === s.ts ? t : iso(s.ts_device)},${str(s.device_id)},${str(s.profile)},`
-    const tail = `,${s.seq},${s.connectivity},${battery(s.battery)},${str(s.firmware_version)}\n`
+    const tail = `,${s.seq},${s.connectivity},${num(s.battery)},${str(s.firmware_version)}\n`
     let out = ''
     for (let i = 0; i < s.count; i++) {
       const ids = s.anomalyIds[i]!
-      const v = s.values[i]!
-      const c = s.clean[i]!
-      // Unfaulted rows report their clean value: one number formatted, not two.
-      const value = num(v)
-      out += `${head}${str(s.sensors[i]!)},${value},${v === c ? value : num(c)},${ids !== ''},${ids === '' ? '' : str(ids)}${tail}`
+      out += `${head}${str(s.sensors[i]!)},${num(s.values[i]!)},${num(s.clean[i]!)},${ids !== ''},${ids === '' ? '' : str(ids)}${tail}`
     }
     return out
   }
@@ -94,7 +75,6 @@ function jsonSample(): (s: SampleRows) => string {
 }
 
 const CHUNK_BYTES = 1 << 20
-const PENDING_CHARS = 16 << 10
 
 /**
  * A buffered text writer: rows are joined into ~1 MB chunks before they reach the stream, which is
@@ -114,7 +94,6 @@ class TextRowWriter implements SampleRowWriter {
   private length = 0
   private readonly spare: Buffer[] = []
   private rows = 0
-  private pending = ''
   private written: WrittenFile | undefined
 
   constructor(
@@ -134,23 +113,13 @@ class TextRowWriter implements SampleRowWriter {
   }
 
   write(row: TelemetryRow): void {
-    this.pending += this.line(row)
-    if (this.pending.length >= PENDING_CHARS) this.takePending()
+    this.append(this.line(row))
     this.rows++
   }
 
   writeSample(s: SampleRows): void {
-    // Rows gather in a short string first: one encode call per ~16 KB instead of one per sample (the
-    // string stays young and small, unlike a megabyte-long one).
-    this.pending += this.sample(s)
-    if (this.pending.length >= PENDING_CHARS) this.takePending()
+    this.append(this.sample(s))
     this.rows += s.count
-  }
-
-  private takePending(): void {
-    const text = this.pending
-    this.pending = ''
-    if (text !== '') this.append(text)
   }
 
   private append(text: string): void {
@@ -164,7 +133,6 @@ class TextRowWriter implements SampleRowWriter {
   }
 
   private flush(): void {
-    this.takePending()
     if (this.length === 0) return
     const full = this.buf
     const bytes = full.subarray(0, this.length)
