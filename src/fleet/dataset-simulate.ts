@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path'
 import { VirtualClock } from '../core/index.js'
-import type { OutboundMessage, Sample, VirtualDevice } from '../device/index.js'
+import type { Sample, VirtualDevice } from '../device/index.js'
 import type { FaultRecord } from '../faults/index.js'
 import {
   createCsvWriter,
@@ -118,12 +118,12 @@ export async function simulateDataset(resolved: ResolvedFleet, job: SimulateJob,
   }
   // One reused SampleRows: writers consume it synchronously (no per-row objects on the hot path).
   const out: SampleRows = { ts: 0, ts_device: 0, device_id: '', profile: '', seq: 0, connectivity: '', battery: null, firmware_version: '', count: 0, sensors: [], values: [], clean: [], anomalyIds: [] }
-  const onSample = (device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage) => {
+  const onSample = (device: VirtualDevice, sample: Sample, seq: number, tsDevice: number, messageFaultIds: readonly string[]) => {
     const d = devices.get(device) ?? deviceOut(device)
     const active = fleet.activeFaultsOn(device.id)
     const battery = device.batteryPercent
     out.ts = sample.ts
-    out.ts_device = message.fields.ts
+    out.ts_device = tsDevice
     out.device_id = device.id
     out.profile = d.profile
     out.seq = seq
@@ -132,7 +132,7 @@ export async function simulateDataset(resolved: ResolvedFleet, job: SimulateJob,
     out.firmware_version = device.firmwareVersion
     const sensors = d.sensors
     const n = sensors.length
-    const labelled = active.size > 0 || message.faultIds.length > 0
+    const labelled = active.size > 0 || messageFaultIds.length > 0
     for (let i = 0; i < n; i++) {
       const sensor = sensors[i]!
       let ids = ''
@@ -142,7 +142,7 @@ export async function simulateDataset(resolved: ResolvedFleet, job: SimulateJob,
         // this sample: a fault that ends inside the sample that it changed (the last of a spike's N
         // samples) has already left the active set.
         const hit = new Set<string>(touched)
-        for (const id of message.faultIds) hit.add(id)
+        for (const id of messageFaultIds) hit.add(id)
         for (const [faultId, f] of active) {
           const named = f.params.sensors
           if (!Array.isArray(named) || named.includes(sensor)) hit.add(faultId)

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { BrokerThread, EmbeddedBroker } from '../broker/index.js'
-import { VirtualDevice, telemetryTopicTemplate, type DeviceHooks, type DeviceRegion, type DeviceStates, type OutboundMessage, type Sample } from '../device/index.js'
+import { VirtualDevice, telemetryTopicTemplate, type DeviceHooks, type DeviceRegion, type DeviceStates, type Sample } from '../device/index.js'
 import { FaultInjector, faultEntrySchemas, planFaults, type BrokerControl, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, FleetTracing, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
@@ -79,7 +79,7 @@ export interface FleetOptions {
   /** Report timeline interval, clock ms. Default: 1 s, or duration/1800 for runs over half an hour. */
   reportIntervalMs?: number
   /** Called for every sample every device produces (datasets read telemetry here, not from events). */
-  onSample?: (device: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage) => void
+  onSample?: (device: VirtualDevice, sample: Sample, seq: number, tsDevice: number, messageFaultIds: readonly string[]) => void
   /**
    * Run the devices in this many worker threads (device shards; 0 = in this thread, the default).
    * Needs the embedded broker, which then runs in its own thread with in-memory links. Counts,
@@ -528,11 +528,11 @@ export class Fleet extends EventEmitter {
         o?.published(device.id, bytes, seq, wireSeq)
         this.onPublished(device.id, device.identity.profile.name, bytes, seq, wireSeq)
       },
-      sampled: (device, sample, seq, message) => {
+      sampled: (device, sample, seq, tsDevice, messageFaultIds) => {
         o?.sampled(device.id)
         s.samples++
-        this.opts.onSample?.(device, sample, seq, message)
-        if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample, tsDevice: message.fields.ts, messageFaultIds: message.faultIds })
+        this.opts.onSample?.(device, sample, seq, tsDevice, messageFaultIds)
+        if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample, tsDevice, messageFaultIds: [...messageFaultIds] })
       },
       droppedOffline: (device) => {
         o?.droppedOffline(device.id)

@@ -85,6 +85,13 @@ export interface DeviceLink {
    * count no bytes. Absent means true.
    */
   readonly readsPayloads?: boolean
+  /**
+   * True while a telemetry publish would go straight to a far end that reads nothing (readsPayloads
+   * false, session up, no network shaping or loss, nothing held): publishing then changes nothing but
+   * counters, so a device may count the message as sent without building it (the dataset's fast lane,
+   * millions of samples). Absent means false.
+   */
+  readonly sendsUnread?: boolean
 }
 
 export type LinkFactory = (opts: LinkOptions, listener: LinkListener) => DeviceLink

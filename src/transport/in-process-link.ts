@@ -79,6 +79,11 @@ export class InProcessLink implements DeviceLink {
     return this.bytes
   }
 
+  /** What publish() would do with an unread telemetry message now: hand it straight to the sink, which drops it. */
+  get sendsUnread(): boolean {
+    return !this.readsPayloads && this.up && !this.shaping.lossRate && this.lane.length === 0 && !isShaped(this.shaping)
+  }
+
   connect(): void {
     const attempt = ++this.attempt
     this.will = resolveWill(this.opts.will)
@@ -144,7 +149,8 @@ export interface InProcessLinkOptions {
   /**
    * Whether the sink reads payload bytes (default true). With false, devices skip encoding their
    * telemetry (see DeviceLink.readsPayloads); payloads a fault rewrites (malformed, schema drift)
-   * are still built, by the fault.
+   * are still built, by the fault. With false the sink must also ignore telemetry publishes: while
+   * nothing shapes the link, devices do not hand it their telemetry at all (DeviceLink.sendsUnread).
    */
   readsPayloads?: boolean
 }

@@ -5,7 +5,6 @@
 import { basicFirmware } from '../../../firmware-models/basic.machine.js'
 import { VirtualClock } from '../../../src/core/clock.js'
 import type { FirmwareMachine } from '../../../src/device/kit.js'
-import type { OutboundMessage } from '../../../src/device/outbound.js'
 import type { Sample } from '../../../src/device/sampler.js'
 import { VirtualDevice, type DeviceHooks, type DeviceRegion } from '../../../src/device/virtual-device.js'
 import { deviceProfileSchema, type DeviceProfile } from '../../../src/spec/device-profile.schema.js'
@@ -76,6 +75,8 @@ export interface SampleRecord {
   at: number
   device: string
   seq: number
+  /** The message's ts after clock skew. */
+  tsDevice: number
   sample: Sample
   messageFaultIds: string[]
 }
@@ -107,8 +108,8 @@ export class RecordingHooks implements DeviceHooks {
     this.publishes.push({ at: this.clock.now(), device: d.id, bytes })
     this.publishedSeqs.push({ device: d.id, seq, wireSeq })
   }
-  sampled(d: VirtualDevice, sample: Sample, seq: number, message: OutboundMessage): void {
-    this.samples.push({ at: this.clock.now(), device: d.id, seq, sample: structuredClone(sample), messageFaultIds: [...message.faultIds] })
+  sampled(d: VirtualDevice, sample: Sample, seq: number, tsDevice: number, messageFaultIds: readonly string[]): void {
+    this.samples.push({ at: this.clock.now(), device: d.id, seq, tsDevice, sample: structuredClone(sample), messageFaultIds: [...messageFaultIds] })
   }
   droppedOffline(d: VirtualDevice): void {
     this.dropped.push({ at: this.clock.now(), device: d.id })
