@@ -14,6 +14,11 @@ let cachedSecond = Number.NaN
 let cachedSecondPrefix = ''
 
 export function isoTime(ms: number): string {
+  return `${isoSecondPrefix(ms)}${pad3(ms - Math.floor(ms / 1000) * 1000)}Z`
+}
+
+/** The ISO text of `ms` up to its milliseconds: `YYYY-MM-DDTHH:MM:SS.` (cached for the last second). */
+export function isoSecondPrefix(ms: number): string {
   const second = Math.floor(ms / 1000)
   if (second !== cachedSecond) {
     const day = Math.floor(ms / DAY_MS)
@@ -29,5 +34,5 @@ export function isoTime(ms: number): string {
     cachedSecond = second
     cachedSecondPrefix = `${cachedPrefix}${pad2(h)}:${pad2(m)}:${pad2(Math.floor(rest / 1000))}.`
   }
-  return `${cachedSecondPrefix}${pad3(ms - second * 1000)}Z`
+  return cachedSecondPrefix
 }
