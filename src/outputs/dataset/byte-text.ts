@@ -1,4 +1,5 @@
-import { isoSecondPrefix } from './iso-time.js'
+const DAY_MS = 86_400_000
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
 
 /**
  * Text built straight into a byte buffer: what a dataset's CSV writer formats ten million rows with.
@@ -11,8 +12,13 @@ export class ByteText {
   length = 0
   /** Bytes of strings seen before (device ids, profiles, sensors, versions, anomaly id lists). */
   private readonly known = new Map<string, Buffer>()
-  private readonly literals = new Map<string, Buffer>()
-  private isoSecond = Number.NaN
+  private readonly slotKeys: (string | undefined)[] = []
+  private readonly slotBytes: Buffer[] = []
+  private readonly literalKeys: (string | undefined)[] = []
+  private readonly literalBytes: Buffer[] = []
+  /** Per number slot: decimals of its last number. */
+  private readonly decimals: number[] = []
+  private isoDay = Number.NaN
   private readonly isoPrefix = Buffer.alloc(32)
   private isoPrefixLength = 0
 
@@ -39,24 +45,41 @@ export class ByteText {
     this.buf[this.length++] = code
   }
 
-  /** A string that recurs, escaped (once, then copied as bytes); at most 100,000 are remembered. */
-  recurring(s: string): void {
+  /**
+   * A string that recurs, escaped (once, then copied as bytes); at most 100,000 are remembered. With
+   * a `slot` (a column), the last string of that slot is checked first: most rows repeat the previous
+   * row's profile, sensor or version, and an identity check is cheaper than a lookup.
+   */
+  recurring(s: string, slot = -1): void {
+    if (slot >= 0 && this.slotKeys[slot] === s) {
+      const hit = this.slotBytes[slot]!
+      return this.copy(hit, hit.length)
+    }
     let bytes = this.known.get(s)
     if (bytes === undefined) {
       bytes = Buffer.from(this.escape(s), 'utf8')
       if (this.known.size < 100_000) this.known.set(s, bytes)
     }
+    if (slot >= 0) {
+      this.slotKeys[slot] = s
+      this.slotBytes[slot] = bytes
+    }
     this.copy(bytes, bytes.length)
   }
 
-  /** A string that recurs, as it is (separators, state names). */
-  literal(s: string): void {
-    let bytes = this.literals.get(s)
-    if (bytes === undefined) {
-      bytes = Buffer.from(s, 'utf8')
-      if (this.literals.size < 1000) this.literals.set(s, bytes)
+  /** A string that recurs, as it is (state names), with the last one of its `slot` checked first. */
+  literal(s: string, slot: number): void {
+    if (this.literalKeys[slot] !== s) {
+      this.literalKeys[slot] = s
+      this.literalBytes[slot] = Buffer.from(s, 'utf8')
     }
+    const bytes = this.literalBytes[slot]!
     this.copy(bytes, bytes.length)
+  }
+
+  /** Bytes as they are (constant separators, made once by the caller). */
+  bytes(b: Buffer): void {
+    this.copy(b, b.length)
   }
 
   /** Writes again the bytes at [from, to) of what is in the buffer now. */
@@ -71,22 +94,45 @@ export class ByteText {
     this.length = 0
   }
 
-  /** `String(v)`, written as bytes: integers and short decimals by hand, anything else through String. */
-  number(v: number): void {
-    if (!this.shortDecimal(v)) this.text(String(v))
+  /**
+   * `String(v)`, written as bytes: integers and short decimals by hand, anything else through String.
+   * `slot` (a column) remembers how many decimals its last number had: a column's numbers mostly have
+   * the same, which is then tried first.
+   */
+  number(v: number, slot = 0): void {
+    if (!this.shortDecimal(v, slot)) this.text(String(v))
   }
 
-  /** `new Date(ms).toISOString()` for years 0000–9999 (a dataset's times), as bytes. */
+  /**
+   * `new Date(ms).toISOString()` for years 0000–9999 (a dataset's times), as bytes: the date part is
+   * kept per day, the time of day written digit by digit (rows of a part follow each other by about a
+   * second: a cache per second would miss on nearly every row).
+   */
   iso(ms: number): void {
-    const second = Math.floor(ms / 1000)
-    if (second !== this.isoSecond) {
-      this.isoSecond = second
-      this.isoPrefixLength = this.isoPrefix.write(isoSecondPrefix(ms), 0, 'latin1')
+    const day = Math.floor(ms / DAY_MS)
+    if (day !== this.isoDay) {
+      this.isoDay = day
+      this.isoPrefixLength = this.isoPrefix.write(new Date(day * DAY_MS).toISOString().slice(0, 11), 0, 'latin1')
     }
     this.copy(this.isoPrefix, this.isoPrefixLength)
-    const milli = ms - second * 1000
+    let rest = ms - day * DAY_MS
+    const h = Math.floor(rest / 3_600_000)
+    rest -= h * 3_600_000
+    const m = Math.floor(rest / 60_000)
+    rest -= m * 60_000
+    const sec = Math.floor(rest / 1000)
+    const milli = rest - sec * 1000
     const b = this.buf
     let i = this.length
+    b[i++] = 48 + Math.floor(h / 10)
+    b[i++] = 48 + (h % 10)
+    b[i++] = 58 // :
+    b[i++] = 48 + Math.floor(m / 10)
+    b[i++] = 48 + (m % 10)
+    b[i++] = 58
+    b[i++] = 48 + Math.floor(sec / 10)
+    b[i++] = 48 + (sec % 10)
+    b[i++] = 46 // .
     b[i++] = 48 + Math.floor(milli / 100)
     b[i++] = 48 + (Math.floor(milli / 10) % 10)
     b[i++] = 48 + (milli % 10)
@@ -115,18 +161,29 @@ export class ByteText {
    * form JavaScript prints is k / 10^d itself, and in fixed notation (it uses exponents only below
    * 1e-6 and from 1e21).
    */
-  private shortDecimal(v: number): boolean {
+  private shortDecimal(v: number, slot: number): boolean {
     if (!(v > -1e9 && v < 1e9)) return false
-    let scale = 1
-    let d = 0
-    let k = v
-    while (Math.round(k) / scale !== v) {
-      if (++d > 6) return false
-      scale *= 10
-      k = v * scale
+    // The fewest decimals d ≤ 6 with v = k / 10^d: the slot's last d if it fits (then fewer while k
+    // ends in 0: k / 10 over 10^(d-1) is the same rational, so the same double), else each d from 0.
+    let d = this.decimals[slot] ?? 0
+    let k = Math.round(v * POW10[d]!)
+    if (k / POW10[d]! === v) {
+      while (d > 0 && k % 10 === 0) {
+        k /= 10
+        d--
+      }
+    } else {
+      d = 0
+      k = Math.round(v)
+      while (k / POW10[d]! !== v) {
+        if (++d > 6) return false
+        k = Math.round(v * POW10[d]!)
+      }
     }
-    k = Math.abs(Math.round(k))
+    this.decimals[slot] = d
+    k = Math.abs(k)
     if (v < 0) this.buf[this.length++] = 45 // -
+    const scale = POW10[d]!
     const whole = Math.floor(k / scale)
     this.digits(whole)
     if (d === 0) return true

@@ -50,43 +50,48 @@ function remembered(escape: (s: string) => string): (s: string) => string {
 function csvSample(s: SampleRows, t: ByteText): void {
   const start = t.length
   t.iso(s.ts)
+  const tsEnd = t.length
   t.char(COMMA)
-  if (s.ts_device === s.ts) t.iso(s.ts)
+  if (s.ts_device === s.ts) t.repeat(start, tsEnd)
   else t.iso(s.ts_device)
   t.char(COMMA)
   t.recurring(s.device_id)
   t.char(COMMA)
-  t.recurring(s.profile)
+  t.recurring(s.profile, SLOT_PROFILE)
   t.char(COMMA)
   const headEnd = t.length
   for (let i = 0; i < s.count; i++) {
     if (i > 0) t.repeat(start, headEnd)
-    t.recurring(s.sensors[i]!)
+    t.recurring(s.sensors[i]!, SLOT_SENSOR)
     t.char(COMMA)
     const v = s.values[i]!
-    if (v !== null) t.number(v)
+    if (v !== null) t.number(v, NUM_VALUE)
     t.char(COMMA)
-    t.number(s.clean[i]!)
+    t.number(s.clean[i]!, NUM_VALUE)
     const ids = s.anomalyIds[i]!
-    if (ids === '') t.literal(',false,,')
+    if (ids === '') t.bytes(NOT_ANOMALY)
     else {
-      t.literal(',true,')
-      t.recurring(ids)
+      t.bytes(ANOMALY)
+      t.recurring(ids, SLOT_IDS)
       t.char(COMMA)
     }
-    t.number(s.seq)
+    t.number(s.seq, NUM_SEQ)
     t.char(COMMA)
-    t.literal(s.connectivity)
+    t.literal(s.connectivity, 0)
     t.char(COMMA)
-    if (s.battery !== null) t.number(s.battery)
+    if (s.battery !== null) t.number(s.battery, NUM_BATTERY)
     t.char(COMMA)
-    t.recurring(s.firmware_version)
+    t.recurring(s.firmware_version, SLOT_FIRMWARE)
     t.char(NEWLINE)
   }
 }
 
 const COMMA = 44
 const NEWLINE = 10
+const NOT_ANOMALY = Buffer.from(',false,,')
+const ANOMALY = Buffer.from(',true,')
+const [SLOT_PROFILE, SLOT_SENSOR, SLOT_IDS, SLOT_FIRMWARE] = [0, 1, 2, 3]
+const [NUM_VALUE, NUM_SEQ, NUM_BATTERY] = [0, 1, 2]
 
 function jsonSample(): (s: SampleRows) => string {
   const str = remembered((s) => JSON.stringify(s))

@@ -25,6 +25,13 @@ describe('ByteText: bytes that read as the string forms', () => {
       values.push(Math.round((rng() - 0.5) * magnitude * scale) / scale, (rng() - 0.5) * magnitude, Math.round(rng() * 1000) / 10)
     }
     for (const v of values) expect(written((t) => t.number(v)), String(v)).toBe(String(v))
+    // One after another in one slot: each number's decimals are tried from the last one's.
+    const t = new ByteText(1 << 22)
+    for (const v of values) {
+      t.number(v, 1)
+      t.char(10)
+    }
+    expect(t.buf.toString('utf8', 0, t.length).split('\n').slice(0, -1)).toEqual(values.map(String))
   })
 
   it('timestamps as toISOString, across seconds, days and years', () => {
@@ -46,10 +53,12 @@ describe('ByteText: bytes that read as the string forms', () => {
     const out = (() => {
       const t = new ByteText(1024, quoted)
       for (const s of ['dev-1', 'température', 'dev-1', 'a-much-longer-string-than-a-short-run-copy']) t.recurring(s)
-      t.literal(',x,')
+      for (const s of ['a', 'b', 'b', 'a']) t.recurring(s, 0)
+      t.literal(',x,', 0)
+      t.literal('y', 0)
       return t.buf.toString('utf8', 0, t.length)
     })()
-    expect(out).toBe('"dev-1""température""dev-1""a-much-longer-string-than-a-short-run-copy",x,')
+    expect(out).toBe('"dev-1""température""dev-1""a-much-longer-string-than-a-short-run-copy""a""b""b""a",x,y')
   })
 })
 
