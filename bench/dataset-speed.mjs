@@ -5,11 +5,12 @@
 //       one worker (one core), over --days (default 1) of the 7-day fleet: the same rows as (a), made by
 //       the real engine (devices, firmware machines, faults, labels);
 //   (c) the same with the default outputs (Parquet, NAB/TimeEval exports, preview), for reference;
-//   ratio = (b) / (a): the target is ≥ 0.5.
+//   ratio = (b) / (a): the target is ≥ 0.5. (a) and (b) alternate --repeat times (default 3); the
+//   ratio is the best (b) over the best (a), each pair's own ratio listed beside it.
 // With --full, also (d): the whole week (1,000 devices × 7 days ≈ 10M rows) with the default outputs
 // and --workers 2 (or --workers N): wall time of the command and peak RSS, sampled every 250 ms.
 //
-//   npm run build && node bench/dataset-speed.mjs [--days 1] [--full] [--workers 2]
+//   npm run build && node bench/dataset-speed.mjs [--days 1] [--repeat 3] [--full] [--workers 2]
 import { spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -23,6 +24,7 @@ const arg = (name, fallback) => {
 const days = Number(arg('days', '1'))
 const full = process.argv.includes('--full')
 const workers = Number(arg('workers', '2'))
+const repeat = Number(arg('repeat', '3'))
 
 // (a) the bare loop: the same seeded draws (signal noise, sample jitter) and the same 13 CSV columns,
 // with ISO timestamps formatted the fast way (date part cached per day), written in 1 MB chunks.
@@ -124,9 +126,24 @@ function dataset(args) {
   })
 }
 
-const bare = { ...bareLoop(2_000_000), loadAvg1m: Math.round(loadavg()[0] * 100) / 100 }
-const csv = await dataset(['--duration', `${days}d`, '--format', 'csv', '--no-exports', '--no-preview'])
-const result = { bareLoop: bare, datasetCsv1Worker: csv, ratio: Math.round((100 * csv.rowsPerSec) / bare.rowsPerSec) / 100 }
+// (a) and (b) take turns `repeat` times: on a shared machine a single run of either can be slowed by
+// its neighbours by a third. The ratio is best against best (each side's least disturbed run), and
+// every pair's own ratio is kept beside it.
+const pairs = []
+for (let i = 0; i < repeat; i++) {
+  const bare = { ...bareLoop(2_000_000), loadAvg1m: Math.round(loadavg()[0] * 100) / 100 }
+  const csv = await dataset(['--duration', `${days}d`, '--format', 'csv', '--no-exports', '--no-preview'])
+  pairs.push({ bare, csv, ratio: Math.round((100 * csv.rowsPerSec) / bare.rowsPerSec) / 100 })
+}
+const best = (list) => list.reduce((a, b) => (b.rowsPerSec > a.rowsPerSec ? b : a))
+const bare = best(pairs.map((p) => p.bare))
+const csv = best(pairs.map((p) => p.csv))
+const result = {
+  bareLoop: bare,
+  datasetCsv1Worker: csv,
+  ratio: Math.round((100 * csv.rowsPerSec) / bare.rowsPerSec) / 100,
+  runs: pairs.map((p) => ({ bareRowsPerSec: p.bare.rowsPerSec, datasetRowsPerSec: p.csv.rowsPerSec, ratio: p.ratio })),
+}
 result.datasetDefault1Worker = await dataset(['--duration', `${days}d`])
 if (full) result.fullWeek = await dataset(['--workers', String(workers)])
 console.log(JSON.stringify(result, null, 2))

@@ -72,6 +72,11 @@ export interface FleetOptions {
    */
   deviceRange?: { from: number; to: number }
   /**
+   * The fault plan, when the caller has it already (a dataset's parts share one): it must be
+   * planFaults() of this fleet's faults, devices, seed and duration. Default: computed here.
+   */
+  plan?: readonly PlannedFault[]
+  /**
    * Measure the run (delivery probe, connect/reconnect times, timeline, process health) and write
    * report.json/report.html to `outDir`. Default: on for MQTT transports, off in-process.
    */
@@ -180,7 +185,7 @@ export class Fleet extends EventEmitter {
     this.durationMs = opts.durationMs ?? resolved.spec.duration
     this.clock = opts.clock ?? new RealClock({ speed: opts.speed ?? 1 })
     this.metrics = new FleetMetrics({ scenario: this.name, collect: () => this.updateGauges(), messageTotals: () => this.stats.byProfile, deliveryTotals: () => deliveryTotals(this.recorder) })
-    this.plan = planFaults(resolved.spec.faults, describeDevices(resolved), this.seed, this.durationMs)
+    this.plan = opts.plan ?? planFaults(resolved.spec.faults, describeDevices(resolved), this.seed, this.durationMs)
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
   }
 
