@@ -12,6 +12,12 @@ export interface Clock {
   now(): number
   setTimeout(fn: () => void, delayMs: number): TimerHandle
   clearTimeout(handle: TimerHandle): void
+  /**
+   * Optional: sets a timer that has fired once more, with the same callback, as `setTimeout` would
+   * (same order among timers). Only for a handle its caller owns alone (nobody else may clear it). A
+   * VirtualClock reuses the timer, so a timer set again per sample allocates nothing.
+   */
+  setAgain?(handle: TimerHandle, delayMs: number): TimerHandle
 }
 
 /** Monotonic wall time in ms for measurements (durations, rates); unaffected by clock speed. */
@@ -80,6 +86,8 @@ interface VirtualTimer {
   seq: number
   fn: () => void
   cancelled: boolean
+  /** In the heap (cancelled timers stay there until they reach the top). */
+  queued: boolean
 }
 
 /**
@@ -114,7 +122,21 @@ export class VirtualClock implements Clock {
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     // A NaN deadline would never compare as due: the run would spin forever instead of failing.
     if (Number.isNaN(delayMs)) throw new RangeError('VirtualClock.setTimeout: delay is NaN')
-    const timer: VirtualTimer = { deadline: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false }
+    const timer: VirtualTimer = { deadline: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false, queued: true }
+    this.push(timer)
+    this.live++
+    return timer
+  }
+
+  setAgain(handle: TimerHandle, delayMs: number): TimerHandle {
+    const timer = handle as VirtualTimer
+    // Still in the heap (cleared, not yet dropped): it cannot be pushed twice, so a new one.
+    if (timer.queued || !timer.cancelled) return this.setTimeout(timer.fn, delayMs)
+    if (Number.isNaN(delayMs)) throw new RangeError('VirtualClock.setAgain: delay is NaN')
+    timer.deadline = this.current + Math.max(0, delayMs)
+    timer.seq = this.seq++
+    timer.cancelled = false
+    timer.queued = true
     this.push(timer)
     this.live++
     return timer
@@ -196,6 +218,7 @@ export class VirtualClock implements Clock {
   private pop(): VirtualTimer | undefined {
     const h = this.heap
     const top = h[0]
+    if (top) top.queued = false
     const last = h.pop()
     const n = h.length
     if (n > 0 && last) {

@@ -29,8 +29,15 @@ export class Sampler {
   /** The clean values of the last produced sample, by channel index (what `stuck` freezes at). */
   private readonly lastClean: (number | undefined)[] = []
   private timer: TimerHandle | undefined
+  /** The timer that fired last: set again for the next tick where the clock can (no garbage per tick). */
+  private spent: TimerHandle | undefined
   /** Bound once: a sampler ticks millions of times in a dataset, a closure per tick is garbage. */
   private readonly tickFn = () => this.tick()
+  /**
+   * The sample of every clean tick whose sample nobody keeps (`reusable` says so: a dataset's fast
+   * lane reads it and lets it go), written over in place — no garbage per sample.
+   */
+  private readonly scratch: Sample
   private nextRelMs: number
   private lastRelMs: number
   private stopped = false
@@ -48,8 +55,12 @@ export class Sampler {
     startRelMs: number,
     private readonly onTick: (sample: Sample | undefined, elapsedMs: number) => void,
     private readonly producing: () => boolean,
+    private readonly reusable: () => boolean = () => false,
   ) {
     this.channels = Object.entries(profile.sensors).map(([name, spec]) => new SensorChannel(name, spec, streams))
+    const clean: Record<string, number> = {}
+    for (const ch of this.channels) clean[ch.name] = 0
+    this.scratch = { ts: 0, tRelMs: 0, values: clean, clean, faultIds: NO_FAULTS }
     this.nextRelMs = Math.round(startRelMs)
     this.lastRelMs = this.nextRelMs
     this.periodMs = profile.telemetry.period
@@ -109,6 +120,11 @@ export class Sampler {
     return this.faults
   }
 
+  /** Whether `sample` is the reused one (see `scratch`): copy it to keep it. */
+  isScratch(sample: Sample): boolean {
+    return sample === this.scratch
+  }
+
   lastCleanValue(sensor: string): number | undefined {
     const i = this.channels.findIndex((ch) => ch.name === sensor)
     return i < 0 ? undefined : this.lastClean[i]
@@ -116,25 +132,33 @@ export class Sampler {
 
   private schedule(): void {
     if (this.stopped) return
-    const delay = this.runStartMs + this.nextRelMs - this.clock.now()
-    this.timer = this.clock.setTimeout(this.tickFn, Math.max(0, delay))
+    const delay = Math.max(0, this.runStartMs + this.nextRelMs - this.clock.now())
+    const spent = this.spent
+    this.timer = spent !== undefined && this.clock.setAgain ? this.clock.setAgain(spent, delay) : this.clock.setTimeout(this.tickFn, delay)
   }
 
   private tick(): void {
+    this.spent = this.timer
     this.timer = undefined
     const t = this.nextRelMs
     const elapsed = t - this.lastRelMs
     this.lastRelMs = t
-    const clean: Record<string, number> = {}
+    const producing = this.producing()
+    const faulty = this.faults.length > 0
+    const reuse = producing && !faulty && this.reusable()
+    const clean: Record<string, number> = reuse ? this.scratch.clean : {}
     const channels = this.channels
     for (let i = 0; i < channels.length; i++) clean[channels[i]!.name] = channels[i]!.read(t)
     let sample: Sample | undefined
-    if (this.producing()) {
+    if (reuse) {
+      sample = this.scratch
+      sample.ts = this.clock.now()
+      sample.tRelMs = t
+    } else if (producing) {
       // Without faults the reported values are the clean ones: no copy (the common case, by far).
-      const faulty = this.faults.length > 0
       sample = this.applyFaults({ ts: this.clock.now(), tRelMs: t, values: faulty ? { ...clean } : clean, clean, faultIds: faulty ? {} : NO_FAULTS })
-      for (let i = 0; i < channels.length; i++) this.lastClean[i] = clean[channels[i]!.name]
     }
+    if (producing) for (let i = 0; i < channels.length; i++) this.lastClean[i] = clean[channels[i]!.name]
     this.ticked = true
     this.jitterU = this.jitterRng.next()
     this.nextRelMs = t + this.intervalMs()

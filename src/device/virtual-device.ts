@@ -164,6 +164,7 @@ export class VirtualDevice {
       boot.uniform(0, profile.telemetry.period),
       (sample, elapsed) => this.onTick(sample, elapsed),
       () => this.states.firmware === 'running',
+      () => this.takesFastLane(),
     )
     this.commands = this.createCommandHandler()
     this.machine = this.createDeviceActor()
@@ -222,7 +223,8 @@ export class VirtualDevice {
   }
 
   get lastSample(): Sample | undefined {
-    return this.lastSampleValue
+    const s = this.lastSampleValue
+    return s && this.sampler.isScratch(s) ? copySample(s) : s
   }
 
   get publishedSeq(): number {
@@ -571,11 +573,17 @@ export class VirtualDevice {
     if (sample) {
       this.seq++
       this.lastSampleValue = sample
-      if (this.outbound.size === 0 && this.link.sendsUnread === true && this.convention.canPublish) this.sendUnread(sample)
-      else this.sendSample(sample)
+      if (this.takesFastLane()) this.sendUnread(sample)
+      // The sampler's reused sample is only for the fast lane; a message keeps its sample.
+      else this.sendSample(this.sampler.isScratch(sample) ? (this.lastSampleValue = copySample(sample)) : sample)
     }
     // Messages are charged where they are published (send), so held, burst and buffered ones count too.
     if (this.battery) this.tickBattery(elapsedMs)
+  }
+
+  /** Whether a sample now would take the fast lane (see sendUnread): nothing keeps it once sampled. */
+  private takesFastLane(): boolean {
+    return this.outbound.size === 0 && this.link.sendsUnread === true && this.convention.canPublish
   }
 
   /**
@@ -658,4 +666,10 @@ export class VirtualDevice {
   private onMessage(topic: string, payload: Buffer): void {
     this.convention.message(topic, payload)
   }
+}
+
+/** A sample of its own (the sampler's reused one changes with every tick). */
+function copySample(s: Sample): Sample {
+  const values = { ...s.values }
+  return { ts: s.ts, tRelMs: s.tRelMs, values, clean: s.values === s.clean ? (values as Record<string, number>) : { ...s.clean }, faultIds: s.faultIds }
 }

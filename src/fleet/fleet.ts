@@ -83,7 +83,11 @@ export interface FleetOptions {
   measure?: boolean
   /** Report timeline interval, clock ms. Default: 1 s, or duration/1800 for runs over half an hour. */
   reportIntervalMs?: number
-  /** Called for every sample every device produces (datasets read telemetry here, not from events). */
+  /**
+   * Called for every sample every device produces (datasets read telemetry here, not from events).
+   * The sample is only good during the call: with an in-process link that reads nothing, devices
+   * write each sample over the last (no garbage per sample); copy what you keep.
+   */
   onSample?: (device: VirtualDevice, sample: Sample, seq: number, tsDevice: number, messageFaultIds: readonly string[]) => void
   /**
    * Run the devices in this many worker threads (device shards; 0 = in this thread, the default).
@@ -537,7 +541,8 @@ export class Fleet extends EventEmitter {
         o?.sampled(device.id)
         s.samples++
         this.opts.onSample?.(device, sample, seq, tsDevice, messageFaultIds)
-        if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample, tsDevice, messageFaultIds: [...messageFaultIds] })
+        // Copies: the sample may be the sampler's reused one (see Sampler.scratch).
+        if (this.listenerCount('telemetry') > 0) this.emit('telemetry', { deviceId: device.id, seq, ...sample, values: { ...sample.values }, clean: { ...sample.clean }, tsDevice, messageFaultIds: [...messageFaultIds] })
       },
       droppedOffline: (device) => {
         o?.droppedOffline(device.id)

@@ -247,3 +247,35 @@ describe('VirtualClock rejects a NaN delay', () => {
     expect(clock.pending).toBe(0)
   })
 })
+
+describe('VirtualClock.setAgain', () => {
+  it('sets a fired timer again, in the order setTimeout would, without a new handle', () => {
+    const clock = new VirtualClock({ epochMs: EPOCH })
+    const order: string[] = []
+    let handle: unknown
+    const again = () => {
+      order.push(`a@${clock.now() - EPOCH}`)
+      if (order.length < 6) handle = clock.setAgain(handle, 100)
+    }
+    handle = clock.setTimeout(again, 100)
+    const first = handle
+    // Same deadlines as `again`'s: set before it is set again, so it fires first at each tie.
+    for (const at of [200, 300]) clock.setTimeout(() => order.push(`b@${clock.now() - EPOCH}`), at)
+    clock.advanceBy(1000)
+    expect(order).toEqual(['a@100', 'b@200', 'a@200', 'b@300', 'a@300', 'a@400'])
+    expect(handle).toBe(first)
+    expect(clock.pending).toBe(0)
+  })
+
+  it('takes a new timer for a handle still queued (cleared, not yet dropped): no timer fires twice', () => {
+    const clock = new VirtualClock({ epochMs: EPOCH })
+    const fn = vi.fn()
+    const h = clock.setTimeout(fn, 100)
+    clock.clearTimeout(h)
+    const h2 = clock.setAgain(h, 50)
+    expect(h2).not.toBe(h)
+    clock.advanceBy(1000)
+    expect(fn).toHaveBeenCalledOnce()
+    expect(clock.now()).toBe(EPOCH + 1000)
+  })
+})
