@@ -120,19 +120,18 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
-    // A NaN deadline would never compare as due: the run would spin forever instead of failing.
-    if (Number.isNaN(delayMs)) throw new RangeError('VirtualClock.setTimeout: delay is NaN')
-    const timer: VirtualTimer = { deadline: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false, queued: true }
-    this.push(timer)
-    this.live++
-    return timer
+    return this.arm({ deadline: 0, seq: 0, fn, cancelled: false, queued: false }, delayMs)
   }
 
   setAgain(handle: TimerHandle, delayMs: number): TimerHandle {
     const timer = handle as VirtualTimer
-    // Still in the heap (cleared, not yet dropped): it cannot be pushed twice, so a new one.
-    if (timer.queued || !timer.cancelled) return this.setTimeout(timer.fn, delayMs)
-    if (Number.isNaN(delayMs)) throw new RangeError('VirtualClock.setAgain: delay is NaN')
+    // Still in the heap (pending, or cleared and not yet dropped): it cannot be pushed twice.
+    return timer.queued ? this.setTimeout(timer.fn, delayMs) : this.arm(timer, delayMs)
+  }
+
+  private arm(timer: VirtualTimer, delayMs: number): VirtualTimer {
+    // A NaN deadline would never compare as due: the run would spin forever instead of failing.
+    if (Number.isNaN(delayMs)) throw new RangeError('VirtualClock: timer delay is NaN')
     timer.deadline = this.current + Math.max(0, delayMs)
     timer.seq = this.seq++
     timer.cancelled = false

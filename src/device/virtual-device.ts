@@ -573,9 +573,9 @@ export class VirtualDevice {
     if (sample) {
       this.seq++
       this.lastSampleValue = sample
-      if (this.takesFastLane()) this.sendUnread(sample)
-      // The sampler's reused sample is only for the fast lane; a message keeps its sample.
-      else this.sendSample(this.sampler.isScratch(sample) ? (this.lastSampleValue = copySample(sample)) : sample)
+      // The sampler reuses a sample only when the fast lane takes it (it asked takesFastLane).
+      if (this.sampler.isScratch(sample) || this.takesFastLane()) this.sendUnread(sample)
+      else this.sendSample(sample)
     }
     // Messages are charged where they are published (send), so held, burst and buffered ones count too.
     if (this.battery) this.tickBattery(elapsedMs)
@@ -668,8 +668,8 @@ export class VirtualDevice {
   }
 }
 
-/** A sample of its own (the sampler's reused one changes with every tick). */
+/** A copy of the sampler's reused sample (clean: its values are its clean ones), which changes every tick. */
 function copySample(s: Sample): Sample {
-  const values = { ...s.values }
-  return { ts: s.ts, tRelMs: s.tRelMs, values, clean: s.values === s.clean ? (values as Record<string, number>) : { ...s.clean }, faultIds: s.faultIds }
+  const clean = { ...s.clean }
+  return { ts: s.ts, tRelMs: s.tRelMs, values: clean, clean, faultIds: s.faultIds }
 }
