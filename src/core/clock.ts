@@ -73,21 +73,101 @@ export class RealClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
-    return setTimeout(fn, Math.max(0, delayMs) / this.speed)
+    const handle = setTimeout(fn, Math.max(0, delayMs) / this.speed)
+    // Not Node's Timeout (fake timers in a test, another runtime): setAgain needs the callback.
+    if (typeof (handle as unknown as Partial<NodeTimer>)._idleTimeout !== 'number') this.callbacks.set(handle, fn)
+    return handle
+  }
+
+  private readonly callbacks = new WeakMap<object, () => void>()
+
+  /**
+   * A device's sampler sets its timer again every sample: re-arming the fired Node timer (refresh,
+   * with the new delay) instead of making a new one keeps a timer object per device for the run
+   * rather than one per sample, each of which lives a whole period and so reaches the old
+   * generation as garbage. `_idleTimeout` is the delay refresh() re-arms with (Node's own field, as
+   * `timers.enroll` set it); a handle that is not Node's Timeout gets a new timer, as setTimeout would.
+   */
+  setAgain(handle: TimerHandle, delayMs: number): TimerHandle {
+    const timer = handle as NodeTimer
+    const fn = this.callbacks.get(timer)
+    if (fn) {
+      this.clearTimeout(timer)
+      return this.setTimeout(fn, delayMs)
+    }
+    // Node's own rule for a delay: 1 ms unless it is a number from 1 to 2^31 - 1.
+    const ms = delayMs / this.speed
+    timer._idleTimeout = ms >= 1 && ms <= 2 ** 31 - 1 ? ms : 1
+    timer.refresh()
+    return timer
   }
 
   clearTimeout(handle: TimerHandle): void {
+    const timer = handle as NodeTimer | undefined
+    const fn = timer?._onTimeout
     clearTimeout(handle as ReturnType<typeof setTimeout>)
+    // Node drops a cleared timer's callback; kept, so setAgain can arm the timer again.
+    if (fn && timer) timer._onTimeout = fn
   }
 }
 
-interface VirtualTimer {
+/** The fields of Node's Timeout that setAgain uses. */
+interface NodeTimer {
+  _idleTimeout: number
+  _onTimeout: (() => void) | null
+  refresh(): void
+}
+
+/** A timer in a clock's heap, ordered by (deadline, seq): equal deadlines fire in the order set. */
+interface QueuedTimer {
   deadline: number
   seq: number
   fn: () => void
   cancelled: boolean
   /** In the heap (cancelled timers stay there until they reach the top). */
   queued: boolean
+}
+
+// The heap moves a hole instead of swapping pairs: a dataset pushes and pops a timer per sample.
+function heapPush(h: QueuedTimer[], t: QueuedTimer): void {
+  let i = h.length
+  h.push(t)
+  while (i > 0) {
+    const parent = (i - 1) >> 1
+    const p = h[parent]!
+    if (p.deadline < t.deadline || (p.deadline === t.deadline && p.seq < t.seq)) break
+    h[i] = p
+    i = parent
+  }
+  h[i] = t
+}
+
+function heapPop(h: QueuedTimer[]): QueuedTimer | undefined {
+  const top = h[0]
+  if (top) top.queued = false
+  const last = h.pop()
+  const n = h.length
+  if (n > 0 && last) {
+    let i = 0
+    for (;;) {
+      let m = 2 * i + 1
+      if (m >= n) break
+      let c = h[m]!
+      const r = m + 1
+      if (r < n) {
+        const rc = h[r]!
+        if (rc.deadline < c.deadline || (rc.deadline === c.deadline && rc.seq < c.seq)) {
+          m = r
+          c = rc
+        }
+      }
+      if (last.deadline < c.deadline || (last.deadline === c.deadline && last.seq < c.seq)) break
+      h[i] = c
+      i = m
+    }
+    h[i] = last
+  }
+  return top
 }
 
 /**
@@ -103,7 +183,7 @@ interface VirtualTimer {
 export class VirtualClock implements Clock {
   private current: number
   private seq = 0
-  private heap: VirtualTimer[] = []
+  private heap: QueuedTimer[] = []
   private live = 0
 
   constructor(opts: { epochMs?: number } = {}) {
@@ -124,25 +204,25 @@ export class VirtualClock implements Clock {
   }
 
   setAgain(handle: TimerHandle, delayMs: number): TimerHandle {
-    const timer = handle as VirtualTimer
+    const timer = handle as QueuedTimer
     // Still in the heap (pending, or cleared and not yet dropped): it cannot be pushed twice.
     return timer.queued ? this.setTimeout(timer.fn, delayMs) : this.arm(timer, delayMs)
   }
 
-  private arm(timer: VirtualTimer, delayMs: number): VirtualTimer {
+  private arm(timer: QueuedTimer, delayMs: number): QueuedTimer {
     // A NaN deadline would never compare as due: the run would spin forever instead of failing.
     if (Number.isNaN(delayMs)) throw new RangeError('VirtualClock: timer delay is NaN')
     timer.deadline = this.current + Math.max(0, delayMs)
     timer.seq = this.seq++
     timer.cancelled = false
     timer.queued = true
-    this.push(timer)
+    heapPush(this.heap, timer)
     this.live++
     return timer
   }
 
   clearTimeout(handle: TimerHandle): void {
-    const timer = handle as VirtualTimer | undefined
+    const timer = handle as QueuedTimer | undefined
     if (timer && !timer.cancelled) {
       timer.cancelled = true
       this.live--
@@ -158,7 +238,7 @@ export class VirtualClock implements Clock {
   /** Fires the next timer, if any; returns false when nothing is pending. */
   step(): boolean {
     this.dropCancelledTop()
-    const timer = this.pop()
+    const timer = heapPop(this.heap)
     if (!timer) return false
     this.live--
     timer.cancelled = true
@@ -176,11 +256,11 @@ export class VirtualClock implements Clock {
       const timer = h[0]
       if (timer === undefined) break
       if (timer.cancelled) {
-        this.pop()
+        heapPop(this.heap)
         continue
       }
       if (timer.deadline > epochMs) break
-      this.pop()
+      heapPop(this.heap)
       this.live--
       timer.cancelled = true
       this.current = timer.deadline
@@ -196,51 +276,7 @@ export class VirtualClock implements Clock {
   }
 
   private dropCancelledTop(): void {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop()
-  }
-
-  // The heap moves a hole instead of swapping pairs: a dataset pushes and pops a timer per sample.
-  private push(t: VirtualTimer): void {
-    const h = this.heap
-    let i = h.length
-    h.push(t)
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = h[parent]!
-      if (p.deadline < t.deadline || (p.deadline === t.deadline && p.seq < t.seq)) break
-      h[i] = p
-      i = parent
-    }
-    h[i] = t
-  }
-
-  private pop(): VirtualTimer | undefined {
-    const h = this.heap
-    const top = h[0]
-    if (top) top.queued = false
-    const last = h.pop()
-    const n = h.length
-    if (n > 0 && last) {
-      let i = 0
-      for (;;) {
-        let m = 2 * i + 1
-        if (m >= n) break
-        let c = h[m]!
-        const r = m + 1
-        if (r < n) {
-          const rc = h[r]!
-          if (rc.deadline < c.deadline || (rc.deadline === c.deadline && rc.seq < c.seq)) {
-            m = r
-            c = rc
-          }
-        }
-        if (last.deadline < c.deadline || (last.deadline === c.deadline && last.seq < c.seq)) break
-        h[i] = c
-        i = m
-      }
-      h[i] = last
-    }
-    return top
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) heapPop(this.heap)
   }
 }
 

@@ -18,6 +18,15 @@ import type { ValueFault } from './value-fault.js'
 
 /** The message fault ids of a message no fault touched (shared: never mutated). */
 const NO_FAULT_IDS: readonly string[] = Object.freeze([])
+const EMPTY_VALUES: Record<string, number> = Object.freeze({}) as Record<string, number>
+const EMPTY_SAMPLE: Sample = Object.freeze({ ts: 0, tRelMs: 0, values: EMPTY_VALUES, clean: EMPTY_VALUES, faultIds: {} })
+
+/**
+ * The message of every sample published within its tick (no message fault, online), shared by the
+ * devices of a thread and written over each time: nothing keeps it past the publish (the payload is
+ * encoded from it there), so it need not be garbage per message.
+ */
+const SCRATCH_MESSAGE: OutboundMessage = { topic: '', qos: 0, fields: { ts: 0, seq: 0, values: EMPTY_VALUES, battery: undefined, fw: undefined }, faultIds: NO_FAULT_IDS as string[], sample: EMPTY_SAMPLE }
 
 export type DeviceRegion = 'firmware' | 'connectivity' | 'battery' | 'sensors'
 export type DeviceStates = Record<DeviceRegion, string>
@@ -164,7 +173,7 @@ export class VirtualDevice {
       boot.uniform(0, profile.telemetry.period),
       (sample, elapsed) => this.onTick(sample, elapsed),
       () => this.states.firmware === 'running',
-      () => this.takesFastLane(),
+      () => this.consumesSampleNow(),
     )
     this.commands = this.createCommandHandler()
     this.machine = this.createDeviceActor()
@@ -573,17 +582,26 @@ export class VirtualDevice {
     if (sample) {
       this.seq++
       this.lastSampleValue = sample
-      // The sampler reuses a sample only when the fast lane takes it (it asked takesFastLane).
-      if (this.sampler.isScratch(sample) || this.takesFastLane()) this.sendUnread(sample)
+      if (this.takesFastLane()) this.sendUnread(sample)
       else this.sendSample(sample)
     }
     // Messages are charged where they are published (send), so held, burst and buffered ones count too.
     if (this.battery) this.tickBattery(elapsedMs)
   }
 
-  /** Whether a sample now would take the fast lane (see sendUnread): nothing keeps it once sampled. */
+  /**
+   * Whether a sample now is done with by the end of its tick: no message fault may hold it and it is
+   * published (encoded) at once rather than kept in the offline buffer. The sampler then reuses one
+   * sample object, and the message is the shared scratch one: at 1 msg/s a sample lives a whole
+   * period (as the last sample), so a new one each tick is old-generation garbage.
+   */
+  private consumesSampleNow(): boolean {
+    return this.outbound.size === 0 && this.convention.canPublish
+  }
+
+  /** Whether a sample now would take the fast lane (see sendUnread). */
   private takesFastLane(): boolean {
-    return this.outbound.size === 0 && this.link.sendsUnread === true && this.convention.canPublish
+    return this.link.sendsUnread === true && this.consumesSampleNow()
   }
 
   /**
@@ -601,6 +619,28 @@ export class VirtualDevice {
   /** A sample as a message, through the message faults to the link (or the offline buffer). */
   private sendSample(sample: Sample): void {
     const battery = this.battery ? Math.round(this.battery.percent * 10) / 10 : undefined
+    const fw = this.profile.firmware.versionInTelemetry ? this.fwVersion : undefined
+    if (this.sampler.isScratch(sample) && this.consumesSampleNow()) {
+      // Published within this call: the shared message, written over.
+      const m = SCRATCH_MESSAGE
+      m.topic = this.convention.telemetryTopic
+      m.qos = this.profile.telemetry.qos
+      const f = m.fields
+      f.ts = sample.ts
+      f.seq = this.seq
+      f.values = sample.values
+      f.battery = battery
+      f.fw = fw
+      m.sample = sample
+      this.send(m, false)
+      // Nothing of this device's stays reachable from the shared message.
+      f.values = EMPTY_VALUES
+      m.sample = EMPTY_SAMPLE
+      this.env.hooks.sampled(this, sample, this.seq, sample.ts, NO_FAULT_IDS)
+      return
+    }
+    // A message may be kept (a fault, the offline buffer): never the reused sample.
+    if (this.sampler.isScratch(sample)) sample = copySample(sample)
     const message: OutboundMessage = {
       topic: this.convention.telemetryTopic,
       qos: this.profile.telemetry.qos,
@@ -608,7 +648,7 @@ export class VirtualDevice {
       faultIds: [],
       sample,
     }
-    if (this.profile.firmware.versionInTelemetry) message.fields.fw = this.fwVersion
+    if (fw !== undefined) message.fields.fw = fw
     this.outbound.send(message)
     this.env.hooks.sampled(this, sample, this.seq, message.fields.ts, message.faultIds)
   }

@@ -1,23 +1,11 @@
 import { connect as tcpConnect } from 'node:net'
-import mqtt, { MqttClient, Store, type IClientOptions } from 'mqtt'
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt'
 import type { Clock } from '../core/index.js'
 import { ShapedStream } from './shaped-stream.js'
 import type { StreamConnector } from './memory-pipe.js'
 import type { LinkShaping } from './shaping.js'
+import { ResendingStore, SmallMessageIds } from './resending-store.js'
 import { resolveWill, type CloseReason, type ConnectFailure, type DeviceLink, type LinkListener, type LinkOptions, type PublishOptions } from './device-link.js'
-
-/**
- * MQTT.js's memory store, but packets read back for resending on a new connection carry DUP=1, as
- * MQTT 3.1.1 §3.3.1.1 requires of a redelivered PUBLISH (MQTT.js resends them without it).
- */
-class ResendingStore extends Store {
-  override createStream() {
-    // Anything still stored when a connection starts is a redelivery.
-    const inflights = (this as unknown as { _inflights: Map<number, { cmd?: string; dup?: boolean }> })._inflights
-    for (const packet of inflights.values()) if (packet.cmd === 'publish') packet.dup = true
-    return super.createStream()
-  }
-}
 
 /**
  * DeviceLink over MQTT.js (TCP, TLS or WebSocket, from the URL). Reconnection is the device's job
@@ -41,6 +29,7 @@ export class MqttLink implements DeviceLink {
    * on every connect, so a device that reconnects retries them, as real devices do.
    */
   private readonly outgoingStore = new ResendingStore({ clean: false })
+  private readonly messageIds = new SmallMessageIds(this.outgoingStore)
 
   constructor(
     private readonly opts: LinkOptions,
@@ -102,6 +91,7 @@ export class MqttLink implements DeviceLink {
       // generation. Pinging every keep-alive interval regardless is what small stacks do anyway.
       reschedulePings: false,
       outgoingStore: this.outgoingStore,
+      messageIdProvider: this.messageIds,
       // MQTT.js logs through `debug` on every packet; even switched off that costs several percent
       // of CPU at fleet scale, so each client gets a no-op logger.
       log: noLog,

@@ -13,9 +13,20 @@ describe('offline buffer (store and forward) against a real broker', () => {
     fleet = await startFleet('test/fixtures/integration/buffered.fleet.yaml', { brokerPort: 0, metricsPort: false })
     const sub = await mqtt.connectAsync(fleet.brokerUrl, { clientId: 'backend', reconnectPeriod: 0 })
     const seqs = new Map<string, number[]>()
+    // What each sample was when it was made, and what its message said when it arrived: a buffered
+    // message must carry its own values, never a later sample's (devices reuse sample objects).
+    const sampled = new Map<string, Record<string, number | null>>()
+    const mismatched: string[] = []
+    let compared = 0
+    fleet.on('telemetry', (t) => sampled.set(`${t.deviceId}#${t.seq}`, t.values))
     sub.on('message', (topic, payload) => {
       const id = topic.split('/')[1]!
-      ;(seqs.get(id) ?? seqs.set(id, []).get(id)!).push((JSON.parse(payload.toString()) as { seq: number }).seq)
+      const { ts: _ts, seq, battery: _battery, ...values } = JSON.parse(payload.toString()) as { ts: number; seq: number; battery?: number }
+      ;(seqs.get(id) ?? seqs.set(id, []).get(id)!).push(seq)
+      const made = sampled.get(`${id}#${seq}`)
+      if (made) compared++
+      // (A device's first samples may come before the listener: nothing to compare them with.)
+      if (made && JSON.stringify(made) !== JSON.stringify(values)) mismatched.push(`${id}#${seq}: sampled ${JSON.stringify(made)}, published ${JSON.stringify(values)}`)
     })
     await sub.subscribeAsync('devices/+/telemetry', { qos: 1 })
     try {
@@ -43,6 +54,8 @@ describe('offline buffer (store and forward) against a real broker', () => {
         expect(delivered, id).toEqual([0, 1, 2, 3, 4].map((k) => delivered[0]! + k))
         expect(delivered[0]!, id).toBeGreaterThan(producedBefore.get(id)!)
       }
+      expect(mismatched).toEqual([])
+      expect(compared).toBeGreaterThan(100)
       // Every sample the buffers dropped is counted, and only the targeted devices dropped any.
       expect(f.stats.droppedOffline).toBe(missing)
       expect(missing).toBeGreaterThanOrEqual(3 * 3)

@@ -221,6 +221,55 @@ describe('RealClock', () => {
     expect(fn).not.toHaveBeenCalled()
   })
 
+  it('setAgain re-arms the fired Node timer with the new delay: the same handle, fired again (short real wait)', async () => {
+    const clock = new RealClock({ speed: 2 })
+    const firings: number[] = []
+    let handle: unknown
+    const wallStart = performance.now()
+    await new Promise<void>((resolve) => {
+      const fn = () => {
+        firings.push(performance.now() - wallStart)
+        if (firings.length === 3) return resolve()
+        const again = clock.setAgain(handle, firings.length === 1 ? 60 : 20) // clock ms: 30 and 10 ms of wall time
+        expect(again).toBe(handle)
+      }
+      handle = clock.setTimeout(fn, 20)
+    })
+    expect(firings[0]).toBeGreaterThanOrEqual(8)
+    expect(firings[1]! - firings[0]!).toBeGreaterThanOrEqual(25)
+    expect(firings[2]! - firings[1]!).toBeGreaterThanOrEqual(8)
+    expect(firings[2]! - firings[1]!).toBeLessThan(firings[1]! - firings[0]! + 500)
+  })
+
+  it('setAgain on a cleared Node timer arms it again (short real wait)', async () => {
+    const clock = new RealClock()
+    let fired = 0
+    const h = clock.setTimeout(() => fired++, 5)
+    clock.clearTimeout(h)
+    await new Promise((r) => globalThis.setTimeout(r, 30))
+    expect(fired).toBe(0)
+    expect(clock.setAgain(h, 5)).toBe(h)
+    await new Promise((r) => globalThis.setTimeout(r, 60))
+    expect(fired).toBe(1)
+  })
+
+  it('setAgain on a cleared timer arms it again; clearTimeout after setAgain cancels it (fake timers)', () => {
+    vi.useFakeTimers()
+    const clock = new RealClock()
+    const fn = vi.fn()
+    const h = clock.setTimeout(fn, 50)
+    clock.clearTimeout(h)
+    // The handle setAgain returns is the one to use from then on (the same one, for Node's timers).
+    const again = clock.setAgain(h, 100)
+    vi.advanceTimersByTime(99)
+    expect(fn).not.toHaveBeenCalled()
+    vi.advanceTimersByTime(1)
+    expect(fn).toHaveBeenCalledOnce()
+    clock.clearTimeout(clock.setAgain(again, 10))
+    vi.advanceTimersByTime(1000)
+    expect(fn).toHaveBeenCalledOnce()
+  })
+
   it('at speed 1 follows wall time (short real wait)', async () => {
     const clock = new RealClock({ epochMs: EPOCH })
     const started = clock.now()
