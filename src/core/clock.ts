@@ -14,8 +14,9 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void
   /**
    * Optional: sets a timer that has fired once more, with the same callback, as `setTimeout` would
-   * (same order among timers). Only for a handle its caller owns alone (nobody else may clear it). A
-   * VirtualClock reuses the timer, so a timer set again per sample allocates nothing.
+   * (same order among timers). Only for a handle its caller owns alone (nobody else may clear it); use
+   * the handle it returns from then on. Both clocks reuse the timer (a RealClock re-arms the Node
+   * timer), so a timer set again per sample allocates nothing.
    */
   setAgain?(handle: TimerHandle, delayMs: number): TimerHandle
 }
