@@ -13,8 +13,9 @@ export interface Clock {
   setTimeout(fn: () => void, delayMs: number): TimerHandle
   clearTimeout(handle: TimerHandle): void
   /**
-   * Optional: sets a timer that has fired once more, with the same callback, as `setTimeout` would
-   * (same order among timers). Only for a handle its caller owns alone (nobody else may clear it); use
+   * Optional: sets a timer that has fired (or was cleared) once more, with the same callback, as
+   * `setTimeout` would (same order among timers); never for one still pending. Only for a handle its
+   * caller owns alone (nobody else may clear it); use
    * the handle it returns from then on. Both clocks reuse the timer (a RealClock re-arms the Node
    * timer), so a timer set again per sample allocates nothing.
    */
@@ -75,12 +76,10 @@ export class RealClock implements Clock {
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const handle = setTimeout(fn, Math.max(0, delayMs) / this.speed)
-    // Not Node's Timeout (fake timers in a test, another runtime): setAgain needs the callback.
-    if (typeof (handle as unknown as Partial<NodeTimer>)._idleTimeout !== 'number') this.callbacks.set(handle, fn)
+    // Not Node's Timeout (fake timers in a test, another runtime): wrapped, so setAgain has the callback.
+    if (typeof (handle as unknown as Partial<NodeTimer> | undefined)?._idleTimeout !== 'number') return new ForeignTimer(handle, fn)
     return handle
   }
-
-  private readonly callbacks = new WeakMap<object, () => void>()
 
   /**
    * A device's sampler sets its timer again every sample: re-arming the fired Node timer (refresh,
@@ -90,12 +89,14 @@ export class RealClock implements Clock {
    * `timers.enroll` set it); a handle that is not Node's Timeout gets a new timer, as setTimeout would.
    */
   setAgain(handle: TimerHandle, delayMs: number): TimerHandle {
-    const timer = handle as NodeTimer
-    const fn = this.callbacks.get(timer)
-    if (fn) {
-      this.clearTimeout(timer)
-      return this.setTimeout(fn, delayMs)
+    if (handle instanceof ForeignTimer) {
+      clearTimeout(handle.host as ReturnType<typeof setTimeout>)
+      handle.host = setTimeout(handle.fn, Math.max(0, delayMs) / this.speed)
+      return handle
     }
+    const timer = handle as NodeTimer
+    // Cleared with the global clearTimeout rather than this clock's: the callback is gone.
+    if (typeof timer._onTimeout !== 'function') throw new Error('RealClock.setAgain: the timer was cleared outside this clock (its callback is gone)')
     // Node's own rule for a delay: 1 ms unless it is a number from 1 to 2^31 - 1.
     const ms = delayMs / this.speed
     timer._idleTimeout = ms >= 1 && ms <= 2 ** 31 - 1 ? ms : 1
@@ -104,12 +105,21 @@ export class RealClock implements Clock {
   }
 
   clearTimeout(handle: TimerHandle): void {
+    if (handle instanceof ForeignTimer) return clearTimeout(handle.host as ReturnType<typeof setTimeout>)
     const timer = handle as NodeTimer | undefined
     const fn = timer?._onTimeout
     clearTimeout(handle as ReturnType<typeof setTimeout>)
     // Node drops a cleared timer's callback; kept, so setAgain can arm the timer again.
     if (fn && timer) timer._onTimeout = fn
   }
+}
+
+/** A host timer that is not Node's Timeout, with its callback (for setAgain). */
+class ForeignTimer {
+  constructor(
+    public host: unknown,
+    readonly fn: () => void,
+  ) {}
 }
 
 /** The fields of Node's Timeout that setAgain uses. */

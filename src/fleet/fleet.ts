@@ -85,8 +85,8 @@ export interface FleetOptions {
   reportIntervalMs?: number
   /**
    * Called for every sample every device produces (datasets read telemetry here, not from events).
-   * The sample is only good during the call: with an in-process link that reads nothing, devices
-   * write each sample over the last (no garbage per sample); copy what you keep.
+   * The sample is only good during the call: a device whose sample is sent (or dropped unread) within
+   * its tick writes each sample over the last (no garbage per sample); copy what you keep.
    */
   onSample?: (device: VirtualDevice, sample: Sample, seq: number, tsDevice: number, messageFaultIds: readonly string[]) => void
   /**

@@ -253,6 +253,13 @@ describe('RealClock', () => {
     expect(fired).toBe(1)
   })
 
+  it('setAgain on a timer cleared with the global clearTimeout (its callback gone) throws instead of arming nothing', () => {
+    const clock = new RealClock()
+    const h = clock.setTimeout(() => {}, 5)
+    globalThis.clearTimeout(h as ReturnType<typeof setTimeout>)
+    expect(() => clock.setAgain(h, 5)).toThrow(/cleared outside this clock/)
+  })
+
   it('setAgain on a cleared timer arms it again; clearTimeout after setAgain cancels it (fake timers)', () => {
     vi.useFakeTimers()
     const clock = new RealClock()
