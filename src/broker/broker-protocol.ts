@@ -24,6 +24,8 @@ export type FromBroker =
   | { t: 'done'; id: number; result?: unknown; error?: string }
   /** A device shard's events, relayed in order with the publishes they precede (see ShardToBroker). */
   | { t: 'shard'; shard: number; items: unknown[] }
+  /** The broker thread's own V8 heap in use, about once a second (the run's report counts it). */
+  | { t: 'health'; heapUsedBytes: number }
 
 /** A device shard → the broker thread, on the shard's own port. */
 export type ShardToBroker =

@@ -17,6 +17,7 @@ export class BrokerThread {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private readonly taps: PublishTap[] = []
   private shardListener: ((shard: number, items: unknown[]) => void) | undefined
+  private healthListener: ((heapUsedBytes: number) => void) | undefined
   private nextCall = 1
   private exited = false
 
@@ -78,6 +79,11 @@ export class BrokerThread {
     this.shardListener = listener
   }
 
+  /** The broker thread's V8 heap in use, about once a second. */
+  onHealth(listener: (heapUsedBytes: number) => void): void {
+    this.healthListener = listener
+  }
+
   /** Called for every message a client publishes, with the time the broker routed it. */
   onClientPublish(tap: PublishTap): void {
     this.taps.push(tap)
@@ -136,6 +142,7 @@ export class BrokerThread {
       return
     }
     if (m.t === 'shard') return this.shardListener?.(m.shard, m.items)
+    if (m.t === 'health') return this.healthListener?.(m.heapUsedBytes)
     if (m.t === 'done') {
       const p = this.pending.get(m.id)
       this.pending.delete(m.id)

@@ -1,5 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
-import { hiresEpochMs } from '../core/index.js'
+import { hiresEpochMs, RealClock, type TimerHandle } from '../core/index.js'
 import { EmbeddedBroker } from './embedded-broker.js'
 import type { BrokerCtl, BrokerToShard, BrokerWorkerData, FromBroker, ShardToBroker, ToBroker } from './broker-protocol.js'
 import { StreamMux } from './stream-mux.js'
@@ -121,6 +121,7 @@ async function control(m: BrokerCtl): Promise<unknown> {
     case 'stats':
       return broker.stats()
     case 'stop':
+      wall.clearTimeout(healthTimer)
       await broker.stop()
       mux.flush()
       for (const m of shardMuxes) m.flush()
@@ -128,5 +129,14 @@ async function control(m: BrokerCtl): Promise<unknown> {
       return undefined
   }
 }
+
+// The broker's heap is part of the emulator's memory: a soak's heap figures are every thread's.
+const wall = new RealClock()
+let healthTimer: TimerHandle | undefined
+const reportHealth = () => {
+  send({ t: 'health', heapUsedBytes: process.memoryUsage().heapUsed })
+  healthTimer = wall.setTimeout(reportHealth, 1_000)
+}
+healthTimer = wall.setTimeout(reportHealth, 1_000)
 
 send({ t: 'ready', port: broker.port })

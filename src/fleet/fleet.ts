@@ -23,6 +23,9 @@ import type { DeviceProfile } from '../spec/index.js'
 import type { FleetObserver } from './device-shard-protocol.js'
 import { DeviceShards, shardRanges, type ShardEventSink } from './device-shards.js'
 
+/** The broker thread's key among the threads whose health the recorder holds (shards are 0…N−1). */
+const BROKER_THREAD = -1
+
 export interface FleetOptions {
   /** Overrides the fleet file's seed. */
   seed?: number
@@ -431,6 +434,8 @@ export class Fleet extends EventEmitter {
       const d = this.devices.get(r.device_id)
       rec.faultEnded(r.device_id, d?.identity.profile.name ?? '', r.kind, r.end_ms, d?.currentStates.connectivity === 'online', r.truncated)
     })
+    // The broker thread's heap counts in the emulator's (it has no devices: no lag to report).
+    if (this.broker instanceof BrokerThread) this.broker.onHealth((heapUsedBytes) => rec.threadHealth(BROKER_THREAD, { heapUsedBytes, lagP99Ms: 0, lagMaxMs: 0, runLagP99Ms: null, runLagMaxMs: null }))
     if (this.broker) this.broker.onClientPublish((topic, payload, _clientId, atMs) => rec.delivery(index, topic, payload, atMs))
     else if (this.opts.transport !== 'in-process') {
       const broker = this.resolved.spec.broker
