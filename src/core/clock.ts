@@ -15,9 +15,9 @@ export interface Clock {
   /**
    * Optional: sets a timer that has fired (or was cleared) once more, with the same callback, as
    * `setTimeout` would (same order among timers); never for one still pending. Only for a handle its
-   * caller owns alone (nobody else may clear it); use
-   * the handle it returns from then on. Both clocks reuse the timer (a RealClock re-arms the Node
-   * timer), so a timer set again per sample allocates nothing.
+   * caller owns alone (nobody else may clear it); use the handle it returns from then on. Both clocks
+   * reuse the timer (a RealClock re-arms the Node timer), so a timer set again per sample allocates
+   * nothing.
    */
   setAgain?(handle: TimerHandle, delayMs: number): TimerHandle
 }
