@@ -50,7 +50,7 @@ export class Sampler {
     private readonly profile: DeviceProfile,
     streams: StreamFactory,
     private readonly clock: Clock,
-    private readonly runStartMs: number,
+    private runStartMs: number,
     private readonly jitterRng: Rng,
     startRelMs: number,
     private readonly onTick: (sample: Sample | undefined, elapsedMs: number) => void,
@@ -96,7 +96,9 @@ export class Sampler {
     return this.lastRelMs
   }
 
-  start(): void {
+  /** Starts ticking; `runStartMs` (default: the one it was made with) is the run's start, where signal time 0 is. */
+  start(runStartMs = this.runStartMs): void {
+    this.runStartMs = runStartMs
     this.schedule()
   }
 

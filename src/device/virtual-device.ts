@@ -1,4 +1,4 @@
-import { assign, createActor, type Actor, type AnyActorLogic, type AnyActorRef } from 'xstate'
+import { assign, type AnyStateMachine } from 'xstate'
 import { deriveStream, expandTemplate, type Clock, type TimerHandle } from '../core/index.js'
 import { resolveNetwork, type DeviceProfile } from '../spec/index.js'
 import { combineShaping, type CloseReason, type ConnectFailure, type DeviceLink, type LinkFactory, type LinkShaping } from '../transport/index.js'
@@ -11,6 +11,7 @@ import { encodeFirmwareReport } from './firmware-report.js'
 import type { FirmwareConfig, FirmwareContext, FirmwareEvent, FirmwareMachine, OtaStage } from './kit.js'
 import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
 import { LazyStreams } from './lazy-streams.js'
+import { MachineRunner, assertRunnable } from './machine-runner.js'
 import { networkShaping } from './network-shaping.js'
 import { ShadowSync } from './shadow-sync.js'
 import { Sampler, type Sample } from './sampler.js'
@@ -62,6 +63,10 @@ export interface DeviceHooks {
 export interface DeviceEnvironment {
   clock: Clock
   seed: number
+  /**
+   * The run's start (signal time 0), read when the device starts: a fleet makes its devices before
+   * the run starts and sets this then, so the connect ramp is not held up by making them.
+   */
   runStartMs: number
   brokerUrl: string
   linkFactory: LinkFactory
@@ -80,8 +85,8 @@ export class VirtualDevice {
   private readonly env: DeviceEnvironment
   private readonly profile: DeviceProfile
   private readonly link: DeviceLink
-  private readonly firmware: Actor<AnyActorLogic>
-  private readonly machine: Actor<typeof deviceMachine>
+  private readonly firmware: MachineRunner<VirtualDevice>
+  private readonly machine: MachineRunner<VirtualDevice>
   private readonly sampler: Sampler
   private readonly battery: BatteryModel | undefined
   /** Topics, payloads, will and greetings: the profile's `topics.convention` (generic or Sparkplug). */
@@ -111,6 +116,8 @@ export class VirtualDevice {
   /** A version installed by a `firmware-rollout` fault, over the firmware model's own. */
   private versionOverride: string | undefined
   private shadow: ShadowSync | undefined
+  /** Why the device's machines stopped, when one threw (see machineFailed). */
+  failure: string | undefined
 
   constructor(
     readonly identity: DeviceIdentity,
@@ -186,7 +193,7 @@ export class VirtualDevice {
     this.started = true
     this.machine.start()
     this.firmware.start()
-    this.sampler.start()
+    this.sampler.start(this.env.runStartMs)
   }
 
   /** Clean shutdown: status `offline` (retained) or Sparkplug NDEATH, MQTT DISCONNECT, timers cleared. */
@@ -381,14 +388,12 @@ export class VirtualDevice {
   /**
    * Machines are bound to devices with `machine.provide()` once per firmware model, not per device:
    * provide() rebuilds the whole state-node tree (~24 KB), so the bound actions find their device
-   * through the actor that runs them (`self`).
+   * through the runner that runs them (`self`, a MachineRunner whose owner is the device).
    */
-  private static readonly owners = new WeakMap<AnyActorRef, VirtualDevice>()
   private static sharedDeviceLogic: typeof deviceMachine | undefined
-  private static readonly firmwareLogic = new WeakMap<FirmwareMachine, AnyActorLogic>()
+  private static readonly firmwareLogic = new WeakMap<FirmwareMachine, AnyStateMachine>()
 
   private static deviceLogic(): typeof deviceMachine {
-    const of = (self: AnyActorRef) => VirtualDevice.owners.get(self)!
     return (VirtualDevice.sharedDeviceLogic ??= deviceMachine.provide({
       actions: {
         openLink: ({ self }) => of(self).link.connect(),
@@ -409,27 +414,27 @@ export class VirtualDevice {
     }))
   }
 
-  private static firmwareLogicFor(model: FirmwareMachine): AnyActorLogic {
-    const of = (self: AnyActorRef) => VirtualDevice.owners.get(self)!
+  private static firmwareLogicFor(model: FirmwareMachine): AnyStateMachine {
     const cached = VirtualDevice.firmwareLogic.get(model)
     if (cached) return cached
-    const logic: AnyActorLogic = model.provide({
+    assertRunnable(model)
+    const logic: AnyStateMachine = model.provide({
       actions: {
-        notifyUp: ({ self, context }: { self: AnyActorRef; context: FirmwareContext }) => {
+        notifyUp: ({ self, context }: { self: unknown; context: FirmwareContext }) => {
           const d = of(self)
           d.commands.firmwareUp(context.version)
           d.machine.send({ type: 'power.up' })
           d.scheduleSpontaneousCrash()
         },
-        notifyDown: ({ self }: { self: AnyActorRef }) => {
+        notifyDown: ({ self }: { self: unknown }) => {
           const d = of(self)
           d.clearCrashTimer()
           d.machine.send({ type: 'power.down' })
         },
-        applyConfig: ({ self, context }: { self: AnyActorRef; context: FirmwareContext }) => of(self).applyConfig(context.config),
-        reportFirmware: ({ self, context }: { self: AnyActorRef; context: FirmwareContext }) => of(self).publishFirmwareReport(context),
-        otaProgress: ({ self }: { self: AnyActorRef }, p: { cmdId: string; progress: number }) => of(self).commands.progress(p.cmdId, p.progress),
-        otaFinished: ({ self }: { self: AnyActorRef }, p: { cmdId: string; status: 'done' | 'failed'; reason: string; version: string }) =>
+        applyConfig: ({ self, context }: { self: unknown; context: FirmwareContext }) => of(self).applyConfig(context.config),
+        reportFirmware: ({ self, context }: { self: unknown; context: FirmwareContext }) => of(self).publishFirmwareReport(context),
+        otaProgress: ({ self }: { self: unknown }, p: { cmdId: string; progress: number }) => of(self).commands.progress(p.cmdId, p.progress),
+        otaFinished: ({ self }: { self: unknown }, p: { cmdId: string; status: 'done' | 'failed'; reason: string; version: string }) =>
           of(self).commands.finished(p.cmdId, p.status, p.reason, p.version),
       },
     })
@@ -437,48 +442,71 @@ export class VirtualDevice {
     return logic
   }
 
-  private createDeviceActor() {
-    const actor = createActor(VirtualDevice.deviceLogic(), { clock: this.env.clock, input: { hasBattery: this.battery !== undefined, connectTimeoutMs: this.profile.connectivity.connectTimeout } })
-    VirtualDevice.owners.set(actor, this)
-    actor.subscribe((snap) => {
-      const v = snap.value as { connectivity: string; battery: string; sensors: string }
-      this.setState('connectivity', v.connectivity)
-      this.setState('battery', v.battery)
-      this.setState('sensors', v.sensors)
-    })
-    return actor
+  private createDeviceActor(): MachineRunner<VirtualDevice> {
+    const input = { hasBattery: this.battery !== undefined, connectTimeoutMs: this.profile.connectivity.connectTimeout }
+    return new MachineRunner(
+      VirtualDevice.deviceLogic(),
+      this.env.clock,
+      input,
+      this,
+      (snap) => {
+        const v = snap.value as { connectivity: string; battery: string; sensors: string }
+        this.setState('connectivity', v.connectivity)
+        this.setState('battery', v.battery)
+        this.setState('sensors', v.sensors)
+      },
+      (error) => this.machineFailed(error),
+    )
   }
 
-  private createFirmwareActor() {
+  private createFirmwareActor(): MachineRunner<VirtualDevice> {
     const fw = this.profile.firmware
-    const actor = createActor(VirtualDevice.firmwareLogicFor(this.env.firmware), {
-      clock: this.env.clock,
-      input: {
-        version: fw.version,
-        bootTimeMs: fw.bootTime,
-        watchdogMs: fw.watchdog,
-        rebootDelayMs: fw.rebootDelay,
-        ota: {
-          downloadBytesPerSec: fw.otaDownloadBytesPerSec,
-          progressIntervalMs: fw.otaProgressInterval,
-          imageBytes: fw.otaImageBytes,
-          verifyTimeMs: fw.otaVerifyTime,
-          applyTimeMs: fw.otaApplyTime,
-          healthCheckMs: fw.otaHealthCheck,
-          verifyFailureRate: fw.otaVerifyFailureRate,
-          bootFailureRate: fw.otaBootFailureRate,
-        },
+    const input = {
+      version: fw.version,
+      bootTimeMs: fw.bootTime,
+      watchdogMs: fw.watchdog,
+      rebootDelayMs: fw.rebootDelay,
+      ota: {
+        downloadBytesPerSec: fw.otaDownloadBytesPerSec,
+        progressIntervalMs: fw.otaProgressInterval,
+        imageBytes: fw.otaImageBytes,
+        verifyTimeMs: fw.otaVerifyTime,
+        applyTimeMs: fw.otaApplyTime,
+        healthCheckMs: fw.otaHealthCheck,
+        verifyFailureRate: fw.otaVerifyFailureRate,
+        bootFailureRate: fw.otaBootFailureRate,
       },
-    })
-    VirtualDevice.owners.set(actor, this)
+    }
     // Models may nest states (running.idle); the fleet tracks the top-level one.
-    actor.subscribe((snap) => {
-      const version = this.versionOverride ?? (snap.context as FirmwareContext).version
-      if (version !== this.fwVersion) this.convention.firmwareVersion(version)
-      this.fwVersion = version
-      this.setState('firmware', typeof snap.value === 'string' ? snap.value : Object.keys(snap.value as object)[0]!)
-    })
-    return actor
+    return new MachineRunner(
+      VirtualDevice.firmwareLogicFor(this.env.firmware),
+      this.env.clock,
+      input,
+      this,
+      (snap) => {
+        const version = this.versionOverride ?? (snap.context as FirmwareContext).version
+        if (version !== this.fwVersion) this.convention.firmwareVersion(version)
+        this.fwVersion = version
+        this.setState('firmware', typeof snap.value === 'string' ? snap.value : Object.keys(snap.value as object)[0]!)
+      },
+      (error) => this.machineFailed(error),
+    )
+  }
+
+  /**
+   * A machine threw (a bug in a firmware model, say): the device stops as if its power failed — no
+   * telemetry, session dropped (the broker publishes its will) — and its firmware region reads
+   * `error`, which the fleet counts and reports. The rest of the fleet runs on.
+   */
+  private machineFailed(error: unknown): void {
+    this.failure ??= error instanceof Error ? error.message : String(error)
+    this.sampler.stop()
+    this.clearCrashTimer()
+    this.link.drop()
+    this.firmware.stop()
+    this.machine.stop()
+    this.setState('firmware', 'error')
+    this.setState('connectivity', 'offline')
   }
 
   /** Event types a firmware model handles anywhere, per model: which commands its devices support. */
@@ -706,6 +734,11 @@ export class VirtualDevice {
   private onMessage(topic: string, payload: Buffer): void {
     this.convention.message(topic, payload)
   }
+}
+
+/** The device a bound action runs for: its runner's owner. */
+function of(self: unknown): VirtualDevice {
+  return (self as MachineRunner<VirtualDevice>).owner
 }
 
 /** A copy of the sampler's reused sample (clean: its values are its clean ones), which changes every tick. */

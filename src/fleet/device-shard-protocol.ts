@@ -63,11 +63,13 @@ export interface ShardWorkerData {
   rampRate: number | undefined
   brokerUrl: string
   brokerPort: MessagePort
+  /** The fleet's clock: the shard's reads the same. */
+  anchor: ClockAnchor
 }
 
 /** The fleet's thread → a device shard. */
 export type ToShard =
-  | { t: 'start'; anchor: ClockAnchor; runStartMs: number }
+  | { t: 'start'; runStartMs: number }
   | { t: 'inject'; planned: PlannedFault }
   | { t: 'stop'; reason: 'complete' | 'stopped' | 'interrupted' }
 

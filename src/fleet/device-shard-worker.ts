@@ -40,17 +40,17 @@ function sendSamples(): void {
 }
 
 port.on('message', (m: ToShard) => {
-  if (m.t === 'start') return void start(m).catch(fail)
+  if (m.t === 'start') return void start(m.runStartMs).catch(fail)
   if (m.t === 'inject') return fleet?.schedule(m.planned)
   if (m.t === 'stop') return void stop(m.reason).catch(fail)
 })
 
-async function start(m: Extract<ToShard, { t: 'start' }>): Promise<void> {
+/** Makes this shard's fleet and its devices (not powered on) before the run starts. */
+async function prepare(): Promise<void> {
   fleet = new Fleet(data.resolved, {
     seed: data.seed,
     durationMs: data.durationMs,
-    clock: new RealClock({ anchor: m.anchor }),
-    runStartMs: m.runStartMs,
+    clock: new RealClock({ anchor: data.anchor }),
     deviceRange: data.range,
     rampRate: data.rampRate,
     remoteBroker: {
@@ -68,7 +68,11 @@ async function start(m: Extract<ToShard, { t: 'start' }>): Promise<void> {
     measure: false,
     metricsPort: false,
   })
-  await fleet.start()
+  await fleet.prepare()
+}
+
+async function start(runStartMs: number): Promise<void> {
+  await fleet!.start({ runStartMs })
   reportHealth()
   post({ t: 'started' })
 }
@@ -103,4 +107,7 @@ function fail(e: unknown): void {
   post({ t: 'failed', message: e instanceof Error ? e.message : String(e) })
 }
 
-post({ t: 'loaded' })
+prepare().then(
+  () => post({ t: 'loaded' }),
+  (e: unknown) => fail(e),
+)

@@ -60,6 +60,8 @@ export class DeviceShards {
     durationMs: number
     rampRate: number | undefined
     broker: BrokerThread
+    /** The fleet's clock, for the shards' clocks to read the same. */
+    anchor: ClockAnchor
     sink: ShardEventSink
   }): Promise<DeviceShards> {
     const { script, eval: evalScript } = workerScript(import.meta.url, 'device-shard-worker')
@@ -67,7 +69,7 @@ export class DeviceShards {
     const loaded: Promise<void>[] = []
     opts.ranges.forEach((range, shard) => {
       const brokerPort = opts.broker.shardPort(shard)
-      const workerData: ShardWorkerData = { shard, resolved: opts.resolved, range, seed: opts.seed, durationMs: opts.durationMs, rampRate: opts.rampRate, brokerUrl: opts.broker.url, brokerPort }
+      const workerData: ShardWorkerData = { shard, resolved: opts.resolved, range, seed: opts.seed, durationMs: opts.durationMs, rampRate: opts.rampRate, brokerUrl: opts.broker.url, brokerPort, anchor: opts.anchor }
       const w = new Worker(script, { eval: evalScript, workerData, transferList: [brokerPort] })
       workers.push(w)
       loaded.push(
@@ -97,8 +99,8 @@ export class DeviceShards {
     return this.workers.length
   }
 
-  /** Starts every shard's devices on the fleet's clock; resolves once all have started. */
-  async begin(anchor: ClockAnchor, runStartMs: number): Promise<void> {
+  /** Starts the run in every shard (their devices are made by then); resolves once all have started. */
+  async begin(runStartMs: number): Promise<void> {
     const started = this.workers.map(
       (w) =>
         new Promise<void>((resolve) => {
@@ -110,7 +112,7 @@ export class DeviceShards {
           w.on('message', onMessage)
         }),
     )
-    for (const w of this.workers) w.postMessage({ t: 'start', anchor, runStartMs } satisfies ToShard)
+    for (const w of this.workers) w.postMessage({ t: 'start', runStartMs } satisfies ToShard)
     await Promise.all(started)
   }
 

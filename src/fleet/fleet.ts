@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { BrokerThread, EmbeddedBroker } from '../broker/index.js'
-import { VirtualDevice, telemetryTopicTemplate, type DeviceHooks, type DeviceRegion, type DeviceStates, type Sample } from '../device/index.js'
+import { VirtualDevice, telemetryTopicTemplate, type DeviceEnvironment, type DeviceHooks, type DeviceRegion, type DeviceStates, type Sample } from '../device/index.js'
 import { FaultInjector, faultEntrySchemas, planFaults, type BrokerControl, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, FleetTracing, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
@@ -133,7 +133,7 @@ export interface DeviceInfo {
 
 export type CountFilter = Partial<DeviceStates> & { group?: string; profile?: string }
 
-type FleetPhase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped'
+type FleetPhase = 'created' | 'preparing' | 'prepared' | 'starting' | 'running' | 'stopping' | 'stopped'
 
 /**
  * A running fleet: owns the clock, the broker choice, every device's lifecycle, the fault injector,
@@ -160,13 +160,16 @@ export class Fleet extends EventEmitter {
   private injector!: FaultInjector
   private faultWriter: JsonlWriter | undefined
   private runStartMs = 0
+  private runStarted = false
+  /** The environments devices were made with (one per firmware model): start() sets their run start. */
+  private readonly deviceEnvs: DeviceEnvironment[] = []
   private startedWallMs = 0
   private timers = new Set<TimerHandle>()
   private runtimeFaults = 0
   private recorder: SoakRecorder | undefined
   private readonly tracing = new FleetTracing()
   private probeSubscriber: ProbeSubscriber | undefined
-  private topicIndex: TopicIndex = new Map()
+  private readonly topicIndex: TopicIndex = new Map()
   private runReport: RunReport | undefined
   private shards: DeviceShards | undefined
   /** With device shards: profiles by device id, and which devices are online (from their events). */
@@ -257,13 +260,18 @@ export class Fleet extends EventEmitter {
 
   /** Clock ms since the run started. */
   elapsedMs(): number {
-    return this.phase === 'created' ? 0 : this.clock.now() - this.runStartMs
+    return this.runStarted ? this.clock.now() - this.runStartMs : 0
   }
 
-  /** Starts broker, metrics and outputs, then ramps devices on at the fleet's connect rate. */
-  async start(): Promise<this> {
-    if (this.phase !== 'created') throw errors.fleetState(`start() called on a fleet that is ${this.phase}`)
-    this.phase = 'starting'
+  /**
+   * Gets everything ready without starting the run: the broker (or the check that an external one
+   * answers), the metrics endpoint, and every device made but not powered on — in device workers
+   * too. `start()` calls it; the run's clock starts after it, so the connect ramp is devices
+   * connecting, not the emulator building them.
+   */
+  async prepare(): Promise<this> {
+    if (this.phase !== 'created') throw errors.fleetState(`prepare() called on a fleet that is ${this.phase}`)
+    this.phase = 'preparing'
     const spec = this.resolved.spec
     const workers = this.opts.deviceWorkers ?? 0
     try {
@@ -282,13 +290,32 @@ export class Fleet extends EventEmitter {
       }
       const metricsCfg = this.opts.metricsPort === false ? false : spec.metrics === false && this.opts.metricsPort === undefined ? false : { host: spec.metrics === false ? '127.0.0.1' : spec.metrics.host, port: this.opts.metricsPort ?? (spec.metrics === false ? 0 : spec.metrics.port) }
       if (metricsCfg) this.metricsServer = await MetricsServer.start(this.metrics, metricsCfg.host, metricsCfg.port)
+      if (workers > 0) await this.prepareShards(workers)
+      else this.createDevices()
     } catch (e) {
       await this.broker?.stop()
+      await this.metricsServer?.stop()
       this.phase = 'stopped'
       throw e
     }
+    this.phase = 'prepared'
+    return this
+  }
+
+  /**
+   * Starts the run (preparing first, unless `prepare()` was called): the fault plan, measurements and
+   * outputs, then devices ramp on at the fleet's connect rate. `runStartMs`: the run's start on the
+   * clock (device shards take the fleet's; default now).
+   */
+  async start(opts: { runStartMs?: number } = {}): Promise<this> {
+    if (this.phase === 'created') await this.prepare()
+    if (this.phase !== 'prepared') throw errors.fleetState(`start() called on a fleet that is ${this.phase}`)
+    this.phase = 'starting'
+    const spec = this.resolved.spec
     this.startedWallMs = wallEpochMs()
-    this.runStartMs = this.opts.runStartMs ?? this.clock.now()
+    this.runStartMs = opts.runStartMs ?? this.opts.runStartMs ?? this.clock.now()
+    this.runStarted = true
+    for (const env of this.deviceEnvs) env.runStartMs = this.runStartMs
     this.tracing.startRun({ fleet: this.name, seed: this.seed, devices: this.shardDevices().length, brokerUrl: this.brokerUrl })
     if (this.opts.outDir) {
       this.faultWriter = new JsonlWriter(join(this.opts.outDir, RUN_FILES.faultLog), 64)
@@ -313,46 +340,38 @@ export class Fleet extends EventEmitter {
       this.injector.log.onStart((faultId, kind, deviceId, atMs, rootCauseId, params, source) => observer.faultLogStart(faultId, kind, deviceId, atMs, params, source, rootCauseId))
       this.injector.log.onRecord((r) => observer.faultLogRecord(r, this.devices.get(r.device_id)?.currentStates.connectivity === 'online'))
     }
-    if (workers > 0) return this.startShards(workers)
-    this.createDevices()
-    if (this.opts.measure ?? this.opts.transport !== 'in-process') await this.startMeasuring()
-    this.injector.schedule(this.plan)
-    this.rampOn(this.opts.rampRate ?? spec.ramp.rate)
+    if (this.shards) {
+      if (this.opts.measure ?? true) await this.startMeasuring()
+      await this.shards.begin(this.runStartMs)
+    } else {
+      if (this.opts.measure ?? this.opts.transport !== 'in-process') await this.startMeasuring()
+      this.injector.schedule(this.plan)
+      this.rampOn(this.opts.rampRate ?? spec.ramp.rate)
+    }
     this.phase = 'running'
     return this
   }
 
   /**
    * The devices in worker threads: this thread keeps the broker, the measurements and the outputs,
-   * fed by the shards' events; each shard runs the fault plan on its own devices.
+   * fed by the shards' events; each shard runs the fault plan on its own devices. The shards make
+   * their devices now, before the run starts.
    */
-  private async startShards(workers: number): Promise<this> {
+  private async prepareShards(workers: number): Promise<void> {
     const broker = this.broker as BrokerThread
     const all = this.shardDevices()
     const first = this.opts.deviceRange?.from ?? shardStart(this.resolved.devices.length, this.opts.shard)
     this.profilesById = new Map(all.map((d) => [d.id, d.profile]))
-    try {
-      this.shards = await DeviceShards.start({
-        resolved: this.resolved,
-        ranges: shardRanges(all.length, Math.min(workers, Math.max(1, all.length))).map((r) => ({ from: first + r.from, to: first + r.to })),
-        seed: this.seed,
-        durationMs: this.durationMs,
-        rampRate: this.opts.rampRate,
-        broker,
-        sink: this.shardSink(),
-      })
-    } catch (e) {
-      await this.broker?.stop()
-      await this.metricsServer?.stop()
-      this.phase = 'stopped'
-      throw e
-    }
-    // The shards' clocks are this one's; the run starts now for all of them.
-    this.runStartMs = this.clock.now()
-    if (this.opts.measure ?? true) await this.startMeasuring()
-    await this.shards.begin((this.clock as RealClock).anchor(), this.runStartMs)
-    this.phase = 'running'
-    return this
+    this.shards = await DeviceShards.start({
+      resolved: this.resolved,
+      ranges: shardRanges(all.length, Math.min(workers, Math.max(1, all.length))).map((r) => ({ from: first + r.from, to: first + r.to })),
+      seed: this.seed,
+      durationMs: this.durationMs,
+      rampRate: this.opts.rampRate,
+      broker,
+      anchor: (this.clock as RealClock).anchor(),
+      sink: this.shardSink(),
+    })
   }
 
   /** Applies device shards' events here, as the device hooks would for devices in this thread. */
@@ -413,7 +432,7 @@ export class Fleet extends EventEmitter {
 
   /** Runs until the fleet's duration has passed (or stop() is called), then stops; resolves with the summary. */
   async run(): Promise<RunSummary> {
-    if (this.phase === 'created') await this.start()
+    if (this.phase === 'created' || this.phase === 'prepared') await this.start()
     this.later(this.durationMs, () => void this.stop())
     return this.done
   }
@@ -422,9 +441,9 @@ export class Fleet extends EventEmitter {
   private async startMeasuring(): Promise<void> {
     const intervalMs = this.opts.reportIntervalMs ?? Math.max(1000, Math.round(this.durationMs / 1800 / 1000) * 1000)
     const rec = (this.recorder = new SoakRecorder({ clock: this.clock, runStartMs: this.runStartMs, metrics: this.metrics, stats: this.stats, devices: this.size, intervalMs }))
-    const index = new Map<string, { deviceId: string; profile: string; sparkplug: boolean }>()
+    // Device shards' topics are already here (they arrive as the shards make their devices).
+    const index = this.topicIndex as Map<string, { deviceId: string; profile: string; sparkplug: boolean }>
     for (const d of this.devices.values()) index.set(d.telemetryTopic, { deviceId: d.id, profile: d.identity.profile.name, sparkplug: d.telemetryConvention === 'sparkplug' })
-    this.topicIndex = index
     const log = this.injector.log
     // The faults' own windows: soak accounting predates propagated effects, which it does not count.
     log.onStart((_faultId, _kind, deviceId, atMs, rootCauseId) => rootCauseId === null && rec.faultStarted(deviceId, atMs))
@@ -466,21 +485,29 @@ export class Fleet extends EventEmitter {
         : mqttLinkFactory(this.clock, this.memoryLinks()))
     const hooks = this.deviceHooks()
     const broker = this.resolved.spec.broker
-    for (const d of this.shardDevices()) {
-      const device = new VirtualDevice(
-        { id: d.id, group: d.group, profile: d.profile, labels: d.labels },
-        {
+    // One environment per firmware model, shared by its devices; the run's start is set when it starts.
+    const envs = new Map<string, DeviceEnvironment>()
+    const envFor = (model: string): DeviceEnvironment => {
+      let env = envs.get(model)
+      if (!env) {
+        env = {
           clock: this.clock,
           seed: this.seed,
           runStartMs: this.runStartMs,
           brokerUrl: this.brokerUrl,
           linkFactory,
-          firmware: firmwareFor(d.profile.firmware.model),
+          firmware: firmwareFor(model),
           hooks,
           brokerUsername: broker.username,
           brokerPassword: broker.password,
-        },
-      )
+        }
+        envs.set(model, env)
+        this.deviceEnvs.push(env)
+      }
+      return env
+    }
+    for (const d of this.shardDevices()) {
+      const device = new VirtualDevice({ id: d.id, group: d.group, profile: d.profile, labels: d.labels }, envFor(d.profile.firmware.model))
       this.devices.set(d.id, device)
       for (const [region, state] of Object.entries(device.currentStates)) this.stats.moved(region as DeviceRegion, d.profile.name, undefined, state)
     }
@@ -730,7 +757,7 @@ export class Fleet extends EventEmitter {
   }
 
   private async doStop(): Promise<RunSummary> {
-    const wasStarted = this.phase !== 'created'
+    const wasStarted = this.runStarted
     this.phase = 'stopping'
     for (const t of this.timers) this.clock.clearTimeout(t)
     this.timers.clear()
@@ -743,7 +770,7 @@ export class Fleet extends EventEmitter {
     await Promise.all([...this.devices.values()].map((d) => d.stop().catch(() => undefined)))
     if (this.recorder && this.probeSubscriber) await this.drainDeliveries()
     this.faultWriter?.flush()
-    const summary = buildSummary(this, endedAtMs - this.runStartMs, this.endReason, this.startedWallMs)
+    const summary = buildSummary(this, wasStarted ? endedAtMs - this.runStartMs : 0, this.endReason, this.startedWallMs)
     if (this.recorder && wasStarted) {
       this.runReport = finishRunReport(this, this.recorder, summary)
       summary.verdict = this.runReport.verdict
@@ -764,7 +791,7 @@ export class Fleet extends EventEmitter {
    */
   flushOutputs(): void {
     this.faultWriter?.flush()
-    if (this.recorder && !this.runReport && this.phase !== 'created') {
+    if (this.recorder && !this.runReport && this.runStarted) {
       const summary = buildSummary(this, this.elapsedMs(), 'interrupted', this.startedWallMs)
       this.runReport = finishRunReport(this, this.recorder, summary)
     }

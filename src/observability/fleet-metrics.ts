@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client'
 
 /**
  * The fleet's Prometheus metrics (docs/metrics.md). `fleet_` prefix, base units, counters end in
@@ -38,7 +38,7 @@ export class FleetMetrics {
   }) {
     const r = this.registry
     r.setDefaultLabels({ scenario: opts.scenario })
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'fleet_' })
+    if (opts.defaultMetrics !== false) for (const m of processMetrics()) r.registerMetric(m)
     const collect = opts.collect
     this.devices = new Gauge({
       name: 'fleet_devices',
@@ -89,6 +89,22 @@ export class FleetMetrics {
   async text(): Promise<string> {
     return this.registry.metrics()
   }
+}
+
+/**
+ * prom-client's default metrics (CPU, memory, heap, GC, event-loop lag), made once per process and
+ * registered in every fleet's registry, which adds its own labels when it is scraped. They describe the
+ * process, not a fleet; and each set of them holds a GC observer and an event-loop monitor that
+ * nothing can remove, which would keep every fleet ever made in the process alive with its devices.
+ */
+let sharedProcessMetrics: Metric[] | undefined
+function processMetrics(): Metric[] {
+  if (!sharedProcessMetrics) {
+    const r = new Registry()
+    collectDefaultMetrics({ register: r, prefix: 'fleet_' })
+    sharedProcessMetrics = r.getMetricsAsArray() as unknown as Metric[]
+  }
+  return sharedProcessMetrics
 }
 
 export interface DeliveryTotals {

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFleet, type Fleet } from '../../src/index.js'
+import { Fleet, loadFleet, startFleet } from '../../src/index.js'
 
 const FLEET = 'test/fixtures/integration/fast.fleet.yaml'
 
@@ -134,5 +134,30 @@ describe('a 60-device fleet over TCP on the embedded broker', () => {
     expect(text).not.toMatch(/device_id|lab-0/)
     // Every sample line is `name{labels} value` — valid exposition format.
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_:][a-z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+$/)
+  })
+
+  it('prepare(): the broker and every device are made, nothing runs and no time counts; start() then runs the ramp from its own start', async () => {
+    fleet = new Fleet(loadFleet(FLEET, { devices: 20 }), { seed: 7, brokerPort: 0, metricsPort: false })
+    await fleet.prepare()
+    expect(fleet.list()).toHaveLength(20)
+    expect(fleet.count({ firmware: 'off' })).toBe(20)
+    expect(fleet.count({ connectivity: 'offline' })).toBe(20)
+    expect(fleet.elapsedMs()).toBe(0)
+    // Nobody connects while the fleet is only prepared.
+    await new Promise((r) => setTimeout(r, 100))
+    expect(fleet.stats.connectAttempts).toBe(0)
+    const before = fleet.clock.now()
+    await fleet.start()
+    expect(fleet.runStartedAtMs).toBeGreaterThanOrEqual(before)
+    await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 20, { timeoutMs: 10_000 })
+    await expect(fleet.prepare()).rejects.toThrow(/prepare\(\) called on a fleet that is running/)
+  })
+
+  it('a prepared fleet that never started stops cleanly: devices made, no run, no connects', async () => {
+    fleet = new Fleet(loadFleet(FLEET, { devices: 5 }), { seed: 7, brokerPort: 0, metricsPort: false })
+    await fleet.prepare()
+    const summary = await fleet.stop()
+    expect(summary.connects.attempts).toBe(0)
+    expect(summary.elapsedMs).toBe(0)
   })
 })

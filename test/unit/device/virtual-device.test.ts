@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { deriveStream } from '../../../src/core/rng.js'
+import { firmwareContext, firmwareSetup } from '../../../src/device/kit.js'
 import type { ValueFault } from '../../../src/device/value-fault.js'
 import { EPOCH, createRig, makeProfile, type Rig } from './device-harness.js'
 
@@ -395,5 +396,54 @@ describe('VirtualDevice: commands', () => {
     online()
     expect(command('{"id":"p1","name":"ping"}', 'devices/other/commands')).toEqual([])
     expect(rig.hooks.commands).toEqual([])
+  })
+})
+
+describe('VirtualDevice: a firmware model that throws', () => {
+  /** `basic`, but a crash runs an action with a bug in it. */
+  const buggy = firmwareSetup.createMachine({
+    id: 'buggy',
+    context: firmwareContext,
+    initial: 'booting',
+    states: {
+      booting: { after: { bootTime: 'running' } },
+      running: {
+        entry: 'notifyUp',
+        exit: 'notifyDown',
+        on: {
+          'firmware.crash': {
+            actions: () => {
+              throw new Error('model bug: cannot read the crash dump')
+            },
+          },
+        },
+      },
+      off: {},
+    },
+  })
+
+  it('stops that device only: firmware `error`, offline with its last will, no more telemetry; other devices run on', () => {
+    rig = createRig({ firmware: buggy })
+    const bad = rig.add('bad')
+    const good = rig.add('good')
+    bad.start()
+    good.start()
+    rig.runTo(5_000)
+    expect(bad.currentStates).toMatchObject({ firmware: 'running', connectivity: 'online' })
+    bad.sendFirmwareEvent('firmware.crash')
+    expect(bad.currentStates).toMatchObject({ firmware: 'error', connectivity: 'offline' })
+    expect(bad.failure).toBe('model bug: cannot read the crash dump')
+    expect(rig.hooks.entered('bad', 'firmware', 'error')).toEqual([EPOCH + 5_000])
+    // Dropped, not a clean goodbye: the broker's side publishes the will (status offline).
+    expect(rig.hooks.disconnects.filter((x) => x.device === 'bad').map((x) => x.reason)).toEqual(['dropped'])
+    const badBefore = rig.telemetry('bad').length
+    const goodBefore = rig.telemetry('good').length
+    rig.runTo(30_000)
+    expect(rig.telemetry('bad').length).toBe(badBefore)
+    expect(rig.telemetry('good').length).toBeGreaterThan(goodBefore + 20)
+    expect(good.currentStates).toMatchObject({ firmware: 'running', connectivity: 'online' })
+    // Further events are ignored.
+    bad.sendFirmwareEvent('command.reboot')
+    expect(bad.currentStates.firmware).toBe('error')
   })
 })

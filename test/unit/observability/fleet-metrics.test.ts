@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Counter } from 'prom-client'
 import { describe, expect, it, vi } from 'vitest'
 import { FleetMetrics } from '../../../src/observability/fleet-metrics.js'
@@ -113,5 +115,27 @@ describe('FleetMetrics', () => {
     expect(await a.text()).toContain('fleet_messages_published_total{profile="p",scenario="a"} 5')
     expect(await b.text()).toContain('fleet_messages_published_total{profile="p",scenario="b"} 2')
     expect(await a.text()).not.toContain('scenario="b"')
+  })
+
+  it('serves the process metrics with each fleet’s scenario label, and holds no fleet once it is dropped', async () => {
+    const a = new FleetMetrics({ scenario: 'a' })
+    const b = new FleetMetrics({ scenario: 'b' })
+    expect(await a.text()).toMatch(/^fleet_process_resident_memory_bytes\{scenario="a"\} \d+/m)
+    expect(await b.text()).toMatch(/^fleet_process_resident_memory_bytes\{scenario="b"\} \d+/m)
+    // prom-client's default metrics keep a GC observer for good: were they made per fleet, that observer
+    // would keep each fleet (its collect callback, devices and all) alive after it stopped.
+    let fleetState: { devices: number[] } | undefined = { devices: new Array(1000).fill(1) }
+    const held = new WeakRef(fleetState)
+    const scoped = () => {
+      const state = fleetState!
+      const m = new FleetMetrics({ scenario: 'c', collect: () => void state.devices.length })
+      return m.text()
+    }
+    await scoped()
+    fleetState = undefined
+    await new Promise((resolve) => setImmediate(resolve))
+    setFlagsFromString('--expose-gc')
+    ;(runInNewContext('gc') as () => void)()
+    expect(held.deref()).toBeUndefined()
   })
 })
