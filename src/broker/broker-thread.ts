@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream'
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { errors, workerScript } from '../core/index.js'
 import type { BrokerWorkerData, FromBroker, ToBroker } from './broker-protocol.js'
-import { StreamMux } from './stream-mux.js'
+import { StreamMux, type MuxPipeListener } from './stream-mux.js'
 
 export type PublishTap = (topic: string, payloadHead: Buffer | string, clientId: string, atHiresMs: number) => void
 
@@ -61,6 +61,11 @@ export class BrokerThread {
   /** A new in-memory connection into the broker (what an MQTT client takes as its stream). */
   connect(): Duplex {
     return this.mux.open()
+  }
+
+  /** A new in-memory connection into the broker as a bare pipe end (a device's ShapedStream writes into it). */
+  connectPipe(listener: MuxPipeListener): { write(chunk: Buffer): void; end(): void; destroy(): void } {
+    return this.mux.openPipe(listener)
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream'
 import type { MessagePort } from 'node:worker_threads'
 import type { BrokerCtl, BrokerToShard, ShardToBroker } from './broker-protocol.js'
-import { StreamMux } from './stream-mux.js'
+import { StreamMux, type MuxPipeListener } from './stream-mux.js'
 
 type CtlRequest = DistributiveOmit<Exclude<BrokerCtl, { op: 'stop' }>, 't' | 'id'>
 
@@ -37,6 +37,11 @@ export class BrokerShardChannel {
   /** A new in-memory connection into the broker (an MQTT client's stream). */
   connect(): Duplex {
     return this.mux.open()
+  }
+
+  /** A new in-memory connection into the broker as a bare pipe end (a device's ShapedStream writes into it). */
+  connectPipe(listener: MuxPipeListener): { write(chunk: Buffer): void; end(): void; destroy(): void } {
+    return this.mux.openPipe(listener)
   }
 
   /** Queues event items (flat values) for the fleet's thread; sent within this event-loop turn. */

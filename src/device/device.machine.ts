@@ -2,18 +2,17 @@ import { setup } from 'xstate'
 
 /**
  * Connectivity, battery and sensor health of one device, as parallel regions. Pure: every effect is a
- * named action bound per device by VirtualDevice through `machine.provide()`. Telemetry sampling is
- * not a transition here (XState runs ~30–40k transitions/s per core): a sampler on the clock reads
- * these states instead.
+ * named action bound per device by VirtualDevice through `machine.provide()`, and guards and delays
+ * read only the context — so devices share its transitions (TransitionMemo). The backoff delay is
+ * drawn from each device's own seeded stream, so the device keeps that timer (`startBackoff` arms it,
+ * `cancelBackoff` clears it; it sends `link.retry`). Telemetry sampling is not a transition here
+ * either: a sampler on the clock reads these states instead.
  *
  * connectivity:  offline --power.up--> connecting --link.connected--> online
- *                connecting --link.failed--> backing-off --backoff--> connecting
+ *                connecting --link.failed--> backing-off --link.retry (the device's backoff timer)--> connecting
  *                online --link.closed--> backing-off;  any --power.down--> offline;  any --link.stop--> stopped
  */
 export interface DeviceMachineContext {
-  /** Failed attempts since the last successful connect. */
-  attempt: number
-  backoffMs: number
   hasBattery: boolean
   /** Longest a connect attempt may take before the device gives up on it (connect timeout + margin). */
   connectWatchdogMs: number
@@ -26,7 +25,7 @@ export type DeviceMachineEvent =
   | { type: 'link.failed' }
   | { type: 'link.closed' }
   | { type: 'link.stop' }
-  /** Retry now instead of waiting out the backoff (all devices at once: a reconnect storm). */
+  /** The backoff is over (the device's timer), or retry now without waiting for it (all devices at once: a reconnect storm). */
   | { type: 'link.retry' }
   /** Drop the session and reconnect at once (to make the client resend unacknowledged publishes). */
   | { type: 'link.bounce' }
@@ -48,13 +47,14 @@ export const deviceMachine = setup({
     endLink: () => {},
     dropLink: () => {},
     onOnline: () => {},
-    computeBackoff: () => {},
+    /** Draws this attempt's backoff delay and arms the timer that sends `link.retry`. */
+    startBackoff: () => {},
+    cancelBackoff: () => {},
     resetAttempts: () => {},
     powerOff: () => {},
     powerOn: () => {},
   },
   delays: {
-    backoff: ({ context }) => context.backoffMs,
     connectWatchdog: ({ context }) => context.connectWatchdogMs,
   },
   guards: {
@@ -63,7 +63,7 @@ export const deviceMachine = setup({
 }).createMachine({
   id: 'device',
   type: 'parallel',
-  context: ({ input }) => ({ attempt: 0, backoffMs: 0, hasBattery: input.hasBattery, connectWatchdogMs: input.connectTimeoutMs + 5_000 }),
+  context: ({ input }) => ({ hasBattery: input.hasBattery, connectWatchdogMs: input.connectTimeoutMs + 5_000 }),
   states: {
     connectivity: {
       initial: 'offline',
@@ -90,8 +90,8 @@ export const deviceMachine = setup({
           },
         },
         'backing-off': {
-          entry: 'computeBackoff',
-          after: { backoff: 'connecting' },
+          entry: 'startBackoff',
+          exit: 'cancelBackoff',
           on: { 'power.down': 'offline', 'link.retry': 'connecting' },
         },
         stopped: { type: 'final' },

@@ -1,5 +1,6 @@
 import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventObject } from 'xstate'
 import type { Clock, TimerHandle } from '../core/index.js'
+import { TransitionMemo, type EffectRecord, type MemoEntry } from './transition-memo.js'
 
 /**
  * Runs one XState machine for one device, without an XState Actor: the machine's own logic
@@ -13,6 +14,9 @@ import type { Clock, TimerHandle } from '../core/index.js'
  * - events sent while a transition runs (an action sending to its own machine) wait their turn,
  *   in order, as in an Actor's mailbox; events sent before `start()` are kept for it;
  * - delayed transitions (`after`) and delayed `raise`s run on the device's Clock (virtual or real).
+ *
+ * Devices running the same machine share the transitions one of them computed (see TransitionMemo):
+ * the machine's guards, `assign`s and delays must read only its context and the event.
  *
  * Machines that need an actor system — `invoke`, spawned children, `sendTo` — are refused when the
  * runner is made (see {@link assertRunnable}): firmware models are pure by contract (docs/firmware-models.md).
@@ -32,6 +36,9 @@ export class MachineRunner<TOwner = unknown> {
    */
   private timers: (string | TimerHandle)[] | undefined
   private readonly scope: AnyActorScope
+  private readonly memo: TransitionMemo
+  /** The effects of the transition being computed, while it may be kept for other devices. */
+  private recording: EffectRecord[] | undefined
   /** Identifiers XState reads from `self` (logs, error events); one runner never needs unique ones. */
   readonly id = 'device'
   readonly sessionId = 'device'
@@ -45,10 +52,22 @@ export class MachineRunner<TOwner = unknown> {
     private readonly onError: (error: unknown) => void,
   ) {
     this.scope = new RunnerScope(this) as unknown as AnyActorScope
+    this.memo = TransitionMemo.of(machine)
+    const key = TransitionMemo.inputKey(input)
+    const kept = key === undefined ? undefined : this.memo.initialFor(key)
+    if (kept) {
+      this.snapshotValue = kept.snapshot
+      this.replayInitial(kept.effects)
+      return
+    }
     try {
-      this.snapshotValue = machine.getInitialSnapshot(this.scope, input) as AnyMachineSnapshot
+      this.recording = key === undefined ? undefined : []
+      const initial = machine.getInitialSnapshot(this.scope, input) as AnyMachineSnapshot
+      this.snapshotValue = (this.recording && key !== undefined && this.memo.keepInitial(key, initial, this.recording)) || initial
     } catch (error) {
       this.snapshotValue = { status: 'error', error } as unknown as AnyMachineSnapshot
+    } finally {
+      this.recording = undefined
     }
   }
 
@@ -91,7 +110,45 @@ export class MachineRunner<TOwner = unknown> {
   }
 
   private process(event: EventObject): void {
-    this.step(() => this.commit(this.machine.transition(this.snapshotValue, event, this.scope) as AnyMachineSnapshot))
+    const from = this.snapshotValue
+    const kept = TransitionMemo.sharable(event) ? this.memo.from(from) : undefined
+    const entry = kept?.get(event.type)
+    if (entry) return this.step(() => this.replay(entry))
+    if (!kept) return this.step(() => this.commit(this.machine.transition(from, event, this.scope) as AnyMachineSnapshot))
+    // Computed here first: recorded, and kept for the other devices in this snapshot once it succeeds.
+    this.recording = []
+    try {
+      this.step(() => {
+        const next = this.machine.transition(from, event, this.scope) as AnyMachineSnapshot
+        const effects = this.recording
+        this.recording = undefined
+        this.commit((effects && this.memo.keep(kept, event.type, next, effects)) || next)
+      })
+    } finally {
+      this.recording = undefined
+    }
+  }
+
+  /** Does what a kept transition did, as this device: its actions now, its timers when it commits. */
+  private replay(entry: MemoEntry): void {
+    for (const e of entry.effects) {
+      if (e.kind === 'action') e.exec({ context: e.context, event: e.event, self: this, system: SYSTEM }, e.params)
+      else if (e.kind === 'schedule') this.deferred.push(() => this.schedule(e.event, e.delayMs, e.id))
+      else this.deferred.push(() => this.cancel(e.id))
+    }
+    this.commit(entry.snapshot)
+  }
+
+  /**
+   * A kept initial state's entry effects, run at start() as an initial state's are: its actions in
+   * order, and the timers they arm after them (XState defers those once more).
+   */
+  private replayInitial(effects: readonly EffectRecord[]): void {
+    for (const e of effects) {
+      if (e.kind === 'action') this.deferred.push(() => e.exec({ context: e.context, event: e.event, self: this, system: SYSTEM }, e.params))
+      else if (e.kind === 'schedule') this.deferred.push(() => void this.deferred.push(() => this.schedule(e.event, e.delayMs, e.id)))
+      else this.deferred.push(() => void this.deferred.push(() => this.cancel(e.id)))
+    }
   }
 
   private step(run: () => void): void {
@@ -162,6 +219,7 @@ export class MachineRunner<TOwner = unknown> {
 
   /** @internal XState's action executor: actions run as they are resolved, once started. */
   execute(action: ExecutableAction): void {
+    if (this.recording) this.record(action)
     if (!action.exec) return
     // Before start (the initial state's entry actions) they wait for start(), as in an Actor.
     if (this.status === 'running') action.exec(action.info, action.params)
@@ -172,9 +230,26 @@ export class MachineRunner<TOwner = unknown> {
   defer(fn: () => void): void {
     this.deferred.push(fn)
   }
+
+  /** Notes an action of the transition being computed; one that cannot be replayed means it is not kept. */
+  private record(action: ExecutableAction): void {
+    const type = action.type
+    if (type === 'xstate.raise') {
+      const p = action.params as { event: EventObject; delay?: number; id: string }
+      // An immediate raise is part of the transition itself; only a delayed one arms a timer.
+      if (typeof p.delay === 'number') this.recording!.push({ kind: 'schedule', event: p.event, delayMs: p.delay, id: p.id })
+    } else if (type === 'xstate.cancel') this.recording!.push({ kind: 'cancel', id: (action.params as { sendId: string }).sendId })
+    else if (type === 'xstate.log' || type === 'xstate.emit') return // nothing happens in a runner
+    else if (type.startsWith('xstate.')) this.recording = undefined
+    else if (action.exec) {
+      const info = action.info as { context: unknown; event: EventObject }
+      this.recording!.push({ kind: 'action', exec: action.exec, context: info.context, event: info.event, params: action.params })
+    }
+  }
 }
 
 interface ExecutableAction {
+  type: string
   exec?: (info: unknown, params: unknown) => void
   info: unknown
   params: unknown

@@ -1,4 +1,4 @@
-import { assign, type AnyStateMachine } from 'xstate'
+import type { AnyStateMachine } from 'xstate'
 import { deriveStream, expandTemplate, type Clock, type TimerHandle } from '../core/index.js'
 import { resolveNetwork, type DeviceProfile } from '../spec/index.js'
 import { combineShaping, type CloseReason, type ConnectFailure, type DeviceLink, type LinkFactory, type LinkShaping } from '../transport/index.js'
@@ -99,6 +99,9 @@ export class VirtualDevice {
   private states: DeviceStates = { firmware: 'off', connectivity: 'offline', battery: 'mains', sensors: 'ok' }
   private seq = 0
   private crashTimer: TimerHandle | undefined
+  /** Failed connection attempts since the last success (the backoff's exponent). */
+  private backoffAttempt = 0
+  private backoffTimer: TimerHandle | undefined
   private lastSampleValue: Sample | undefined
   private started = false
   private networkDownCount = 0
@@ -144,10 +147,8 @@ export class VirtualDevice {
         username: profile.credentials?.username !== undefined ? expandTemplate(profile.credentials.username, vars) : env.brokerUsername,
         password: profile.credentials?.password !== undefined ? expandTemplate(profile.credentials.password, vars) : env.brokerPassword,
         will: () => this.convention.will(),
-        random: (() => {
-          const shaping = stream('shaping')
-          return () => shaping.next()
-        })(),
+        // Made on first draw: only network conditions (jitter, loss) draw from it.
+        random: () => this.lazyStreams.get('shaping').next(),
       },
       {
         onConnected: () => this.onLinkConnected(),
@@ -400,14 +401,9 @@ export class VirtualDevice {
         endLink: () => {},
         dropLink: ({ self }) => of(self).link.drop(),
         onOnline: ({ self }) => of(self).onOnline(),
-        resetAttempts: assign({ attempt: 0 }),
-        computeBackoff: assign(({ context, self }) => {
-          const d = of(self)
-          const backoff = d.profile.connectivity.backoff
-          const ceiling = Math.min(backoff.max, backoff.initial * backoff.multiplier ** context.attempt)
-          const delay = ceiling * (1 - backoff.jitter * d.lazyStreams.get('network').next())
-          return { attempt: context.attempt + 1, backoffMs: Math.round(delay) }
-        }),
+        resetAttempts: ({ self }) => void (of(self).backoffAttempt = 0),
+        startBackoff: ({ self }) => of(self).startBackoff(),
+        cancelBackoff: ({ self }) => of(self).cancelBackoff(),
         powerOff: ({ self }) => of(self).firmware.send({ type: 'power.off' }),
         powerOn: ({ self }) => of(self).firmware.send({ type: 'power.on' }),
       },
@@ -557,6 +553,28 @@ export class VirtualDevice {
   private publishFirmwareReport(fw: FirmwareContext): void {
     if (this.firmwareReportTopic === undefined || !this.link.connected) return
     this.link.publish(this.firmwareReportTopic, encodeFirmwareReport(fw), { qos: 1, retain: true })
+  }
+
+  /**
+   * Backing off after a failed or lost connection: a delay within [ceiling·(1−jitter), ceiling], ceiling
+   * = min(max, initial·multiplier^attempt), drawn from the device's seeded `network` stream; then
+   * `link.retry`. The device keeps this timer, not its machine: the draw is the device's own.
+   */
+  private startBackoff(): void {
+    const backoff = this.profile.connectivity.backoff
+    const ceiling = Math.min(backoff.max, backoff.initial * backoff.multiplier ** this.backoffAttempt)
+    const delayMs = Math.round(ceiling * (1 - backoff.jitter * this.lazyStreams.get('network').next()))
+    this.backoffAttempt++
+    this.cancelBackoff()
+    this.backoffTimer = this.env.clock.setTimeout(() => {
+      this.backoffTimer = undefined
+      this.machine.send({ type: 'link.retry' })
+    }, delayMs)
+  }
+
+  private cancelBackoff(): void {
+    if (this.backoffTimer !== undefined) this.env.clock.clearTimeout(this.backoffTimer)
+    this.backoffTimer = undefined
   }
 
   private scheduleSpontaneousCrash(): void {

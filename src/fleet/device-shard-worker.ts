@@ -55,7 +55,7 @@ async function prepare(): Promise<void> {
     rampRate: data.rampRate,
     remoteBroker: {
       url: data.brokerUrl,
-      connect: () => channel.connect(),
+      connect: (listener) => channel.connectPipe(listener),
       control: {
         goDown: () => channel.call({ op: 'goDown' }) as Promise<void>,
         comeUp: () => channel.call({ op: 'comeUp' }) as Promise<void>,

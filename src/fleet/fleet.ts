@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events'
-import type { Duplex } from 'node:stream'
 import { RealClock, errors, wallEpochMs, type Clock, type TimerHandle } from '../core/index.js'
 import { BrokerThread, EmbeddedBroker } from '../broker/index.js'
 import { VirtualDevice, telemetryTopicTemplate, type DeviceEnvironment, type DeviceHooks, type DeviceRegion, type DeviceStates, type Sample } from '../device/index.js'
 import { FaultInjector, faultEntrySchemas, planFaults, type BrokerControl, type FaultRecord, type PlannedFault } from '../faults/index.js'
 import { FleetMetrics, FleetTracing, MetricsServer } from '../observability/index.js'
 import { JsonlWriter, RUN_FILES, writeJsonFile } from '../outputs/index.js'
-import { inProcessLinkFactory, memoryConnector, mqttLinkFactory, probeBroker, subscribeProbe, templateFilter, type CloseReason, type LinkFactory, type ProbeSubscriber } from '../transport/index.js'
+import { inProcessLinkFactory, memoryConnector, mqttLinkFactory, probeBroker, subscribeProbe, templateFilter, type BytePipeListener, type CloseReason, type LinkFactory, type PipeConnector, type ProbeSubscriber } from '../transport/index.js'
 import { brokerControl } from './broker-control.js'
 import { firmwareModels } from './firmware-registry.js'
 import { FleetStats } from './fleet-stats.js'
@@ -104,7 +103,7 @@ export interface FleetOptions {
    * For a device shard: the broker is in another thread, reached through `connect` (no broker is
    * started here and none probed), with broker-side faults going through `control`.
    */
-  remoteBroker?: { url: string; connect: () => Duplex; control: BrokerControl }
+  remoteBroker?: { url: string; connect: PipeConnector; control: BrokerControl }
   /** For a device shard: the run's start on the shared clock (default: now). */
   runStartMs?: number
   /** For a device shard: told every device hook, injector hook and fault-log record. */
@@ -519,7 +518,7 @@ export class Fleet extends EventEmitter {
     if (this.opts.remoteBroker) return this.opts.remoteBroker.connect
     const broker = this.broker
     if (this.opts.links !== 'memory' || !broker) return undefined
-    return broker instanceof BrokerThread ? () => broker.connect() : memoryConnector((stream) => broker.acceptStream(stream))
+    return broker instanceof BrokerThread ? (listener: BytePipeListener) => broker.connectPipe(listener) : memoryConnector((stream) => broker.acceptStream(stream))
   }
 
   /** The devices this process runs: all of them, or its shard's contiguous range. */

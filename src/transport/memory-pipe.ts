@@ -1,21 +1,55 @@
 import { duplexPair, type Duplex } from 'node:stream'
 
-/** Makes the stream an MQTT client talks over (a TCP socket, or one end of an in-memory pipe). */
-export type StreamConnector = () => Duplex
+/**
+ * What a device's MQTT stream (ShapedStream) writes into: a TCP socket, or one end of an in-memory
+ * connection into the embedded broker. Not a Node stream: an in-memory end needs no stream machinery
+ * of its own (two of them per device were ~1.2 KB of heap and a hop per packet each way).
+ */
+export interface BytePipe {
+  write(chunk: Buffer): void
+  /** No more bytes from this side (a FIN): the other side ends after what was sent. */
+  end(): void
+  destroy(): void
+}
+
+/** What a pipe tells the stream above it; methods, so a pipe holds one reference and no closures. */
+export interface BytePipeListener {
+  onPipeData(chunk: Buffer): void
+  /** The far side ended (after the bytes it sent). */
+  onPipeEnd(): void
+  onPipeError(error: Error): void
+  /** The pipe is gone: closed by either side, or torn down. */
+  onPipeClose(): void
+  /** TCP only: the socket connected. */
+  onPipeConnect(): void
+}
+
+/** Opens a pipe toward the broker; what comes back goes to `listener`. */
+export type PipeConnector = (listener: BytePipeListener) => BytePipe
+
+/** A Node stream — a TCP socket, one end of a duplex pair — as a pipe. */
+export function streamPipe(stream: Duplex, listener: BytePipeListener): BytePipe {
+  stream.on('data', (chunk: Buffer) => listener.onPipeData(chunk))
+  stream.on('end', () => listener.onPipeEnd())
+  stream.on('error', (e: Error) => listener.onPipeError(e))
+  stream.on('close', () => listener.onPipeClose())
+  stream.on('connect', () => listener.onPipeConnect())
+  return stream
+}
 
 /**
- * In-memory connections into a broker in the same process: each connect makes a duplex pair, gives
- * one end to `accept` (the broker's side, e.g. `aedes.handle`) and returns the other to the client.
- * No socket, no file descriptor — what lets one process hold more devices than its open-file limit
+ * In-memory connections into a broker in the same thread: each connect makes a duplex pair, gives
+ * one end to `accept` (the broker's side, e.g. `aedes.handle`) and the other to the client. No
+ * socket, no file descriptor — what lets one process hold more devices than its open-file limit
  * allows over TCP. Each end is destroyed when the other closes; otherwise a client's `end()` waits
  * forever for a close that never comes.
  */
-export function memoryConnector(accept: (serverSide: Duplex) => void): StreamConnector {
-  return () => {
+export function memoryConnector(accept: (serverSide: Duplex) => void): PipeConnector {
+  return (listener) => {
     const [client, server] = duplexPair()
     client.once('close', () => server.destroy())
     server.once('close', () => client.destroy())
     accept(server)
-    return client
+    return streamPipe(client, listener)
   }
 }

@@ -2,7 +2,7 @@ import { connect as tcpConnect } from 'node:net'
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt'
 import type { Clock } from '../core/index.js'
 import { ShapedStream } from './shaped-stream.js'
-import type { StreamConnector } from './memory-pipe.js'
+import { streamPipe, type PipeConnector } from './memory-pipe.js'
 import type { LinkShaping } from './shaping.js'
 import { ResendingStore, SmallMessageIds } from './resending-store.js'
 import { resolveWill, type CloseReason, type ConnectFailure, type DeviceLink, type LinkListener, type LinkOptions, type PublishOptions } from './device-link.js'
@@ -24,6 +24,8 @@ export class MqttLink implements DeviceLink {
   private shaping: LinkShaping = {}
   private pendingSubscriptions: { client: MqttClient; topics: Record<string, { qos: 0 | 1 }> } | undefined
   private readonly random: () => number
+  /** The link's conditions now, for its stream (one function for every client the link makes). */
+  private readonly shapingNow = (): LinkShaping => this.shaping
   /**
    * Unacknowledged QoS 1 publishes survive the client: MQTT.js resends what is in its outgoing store
    * on every connect, so a device that reconnects retries them, as real devices do.
@@ -36,7 +38,7 @@ export class MqttLink implements DeviceLink {
     private readonly listener: LinkListener,
     private readonly clock: Clock,
     /** Where the bytes go instead of a TCP socket to the URL (in-memory links into the embedded broker). */
-    private readonly connector?: StreamConnector,
+    private readonly connector?: PipeConnector,
   ) {
     this.random = opts.random ?? (() => 0.5)
   }
@@ -139,7 +141,7 @@ export class MqttLink implements DeviceLink {
    */
   private createClient(url: string, options: IClientOptions): MqttClient {
     const connector = this.connector
-    if (connector) return new MqttClient(() => new ShapedStream(connector(), this.clock, () => this.shaping, this.random), options)
+    if (connector) return new MqttClient(() => new ShapedStream(connector, this.clock, this.shapingNow, this.random), options)
     const u = new URL(url)
     if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:') return mqtt.connect(url, options)
     const host = u.hostname.replace(/^\[|\]$/g, '')
@@ -147,7 +149,7 @@ export class MqttLink implements DeviceLink {
     // noDelay: Nagle's algorithm would hold small MQTT packets for the peer's delayed ACK (~40 ms on
     // loopback), and that would be the emulator's latency, not the network's. Embedded devices send
     // each packet as it is made; latency is added on purpose by shaping faults only.
-    return new MqttClient(() => new ShapedStream(tcpConnect({ host, port, noDelay: true }), this.clock, () => this.shaping, this.random), options)
+    return new MqttClient(() => new ShapedStream((listener) => streamPipe(tcpConnect({ host, port, noDelay: true }), listener), this.clock, this.shapingNow, this.random), options)
   }
 
   publish(topic: string, payload: Buffer | string, opts: PublishOptions, onFlushed?: () => void): boolean {
@@ -231,7 +233,7 @@ export class MqttLink implements DeviceLink {
 
 const noLog = () => undefined
 
-export function mqttLinkFactory(clock: Clock, connector?: StreamConnector) {
+export function mqttLinkFactory(clock: Clock, connector?: PipeConnector) {
   return (opts: LinkOptions, listener: LinkListener): DeviceLink => new MqttLink(opts, listener, clock, connector)
 }
 

@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream'
 import type { Clock, TimerHandle } from '../core/index.js'
+import type { BytePipe, BytePipeListener, PipeConnector } from './memory-pipe.js'
 import { isShaped, packetDelayMs, type LinkShaping } from './shaping.js'
 
 const PUBACK = 4
@@ -74,83 +75,144 @@ export class Lane<T = Buffer> {
 }
 
 /**
- * A duplex between MQTT.js and its socket that applies the device's network conditions: latency,
- * jitter and bandwidth in both directions, pauses (stalls and partitions hold everything), and lost
- * acknowledgements. Whole writes are held, never cut, so MQTT framing survives; incoming bytes are
- * framed into packets so PUBACKs can be dropped one by one.
+ * The stream MQTT.js talks over: a duplex on a byte pipe (a socket, or an in-memory end into the
+ * embedded broker) that applies the device's network conditions — latency, jitter and bandwidth in
+ * both directions, pauses (stalls and partitions hold everything), and lost acknowledgements. Whole
+ * writes are held, never cut, so MQTT framing survives; incoming bytes are framed into packets so
+ * PUBACKs can be dropped one by one. The lanes are made when shaping first holds something: an
+ * unshaped link writes straight to its pipe.
  */
-export class ShapedStream extends Duplex {
-  private readonly up: Lane<Buffer>
-  private readonly down: Lane<Buffer>
-  private incoming: Buffer = Buffer.alloc(0)
+export class ShapedStream extends Duplex implements BytePipeListener {
+  private up: Lane<Buffer> | undefined
+  private down: Lane<Buffer> | undefined
+  /** Bytes of a packet not yet whole (split across chunks). */
+  private incoming: Buffer | undefined
+  private readonly wire: BytePipe
 
   constructor(
-    private readonly inner: Duplex,
-    clock: Clock,
+    connect: PipeConnector,
+    private readonly clock: Clock,
     private readonly shaping: () => LinkShaping,
-    random: () => number,
+    private readonly random: () => number,
   ) {
     super()
-    this.up = new Lane(clock, shaping, random, (c) => inner.write(c))
-    this.down = new Lane(clock, shaping, random, (c) => this.push(c))
-    inner.on('data', (chunk: Buffer) => this.frame(chunk))
-    inner.on('end', () => this.push(null))
-    inner.on('error', (e) => this.destroy(e))
-    inner.on('close', () => this.destroy())
-    inner.on('connect', () => this.emit('connect'))
+    this.wire = connect(this)
   }
 
   /** Call when the shaping changes, so held packets move (or stop) at once. */
   reshape(): void {
-    this.up.pump()
-    this.down.pump()
+    this.up?.pump()
+    this.down?.pump()
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.up.push(chunk)
+    this.send(chunk)
     cb()
+  }
+
+  /**
+   * What MQTT.js wrote in one turn, at once: mqtt-packet corks the stream and writes a packet as five
+   * or six pieces (header, length, topic, id, payload), so a packet, or the packets of a turn, go on
+   * as one chunk — one piece for the pipe, the broker's side and its parser instead of a handful.
+   */
+  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
+    this.send(joinChunks(chunks))
+    cb()
+  }
+
+  private send(chunk: Buffer): void {
+    if (this.up === undefined && !isShaped(this.shaping())) this.wire.write(chunk)
+    else (this.up ??= new Lane(this.clock, this.shaping, this.random, (c) => this.wire.write(c))).push(chunk)
   }
 
   override _read(): void {}
 
   override _final(cb: (e?: Error | null) => void): void {
-    this.inner.end()
+    this.wire.end()
     cb()
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.up.clear()
-    this.down.clear()
-    this.inner.destroy()
+    this.up?.clear()
+    this.down?.clear()
+    this.wire.destroy()
     cb(err)
+  }
+
+  onPipeData(chunk: Buffer): void {
+    this.frame(chunk)
+  }
+
+  onPipeEnd(): void {
+    this.push(null)
+  }
+
+  onPipeError(error: Error): void {
+    this.destroy(error)
+  }
+
+  onPipeClose(): void {
+    this.destroy()
+  }
+
+  onPipeConnect(): void {
+    this.emit('connect')
+  }
+
+  private deliver(packet: Buffer): void {
+    if (this.down === undefined && !isShaped(this.shaping())) this.push(packet)
+    else (this.down ??= new Lane(this.clock, this.shaping, this.random, (c) => this.push(c))).push(packet)
   }
 
   /** Splits incoming bytes into whole MQTT packets (fixed header + remaining length). */
   private frame(chunk: Buffer): void {
-    this.incoming = this.incoming.length === 0 ? chunk : Buffer.concat([this.incoming, chunk])
+    let b = this.incoming === undefined ? chunk : Buffer.concat([this.incoming, chunk])
+    this.incoming = undefined
     for (;;) {
-      const b = this.incoming
-      if (b.length < 2) return
+      if (b.length === 0) return
+      if (b.length < 2) break
       let length = 0
       let multiplier = 1
       let i = 1
+      let complete = false
       for (;;) {
-        if (i >= b.length) return // remaining-length bytes not all here yet
+        if (i >= b.length) break // remaining-length bytes not all here yet
         const byte = b[i++]!
         length += (byte & 0x7f) * multiplier
         multiplier *= 128
-        if ((byte & 0x80) === 0) break
+        if ((byte & 0x80) === 0) {
+          complete = true
+          break
+        }
         if (i > 4) {
           this.destroy(new Error('malformed MQTT remaining length from broker'))
           return
         }
       }
-      if (b.length < i + length) return
-      const packet = b.subarray(0, i + length)
-      this.incoming = b.subarray(i + length)
+      if (!complete || b.length < i + length) break
+      const end = i + length
+      const packet = end === b.length ? b : b.subarray(0, end)
+      b = end === b.length ? EMPTY : b.subarray(end)
       const type = packet[0]! >> 4
       if (this.shaping().dropAcks && (type === PUBACK || type === PUBREC)) continue
-      this.down.push(packet)
+      this.deliver(packet)
     }
+    this.incoming = b
   }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** The chunks of a `_writev` as one buffer (written in order). */
+export function joinChunks(chunks: readonly { chunk: Buffer }[]): Buffer {
+  if (chunks.length === 1) return chunks[0]!.chunk
+  let length = 0
+  for (const c of chunks) length += c.chunk.length
+  const out = Buffer.allocUnsafe(length)
+  let offset = 0
+  for (const c of chunks) {
+    c.chunk.copy(out, offset)
+    offset += c.chunk.length
+  }
+  return out
 }

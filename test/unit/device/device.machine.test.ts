@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { assign, createActor } from 'xstate'
+import { createActor } from 'xstate'
 import { VirtualClock } from '../../../src/core/clock.js'
 import { deviceMachine, type DeviceMachineEvent } from '../../../src/device/device.machine.js'
 
@@ -8,7 +8,10 @@ const CONNECT_TIMEOUT_MS = 10_000
 /** connectTimeout + 5 s: the backstop for a link that never reports an outcome. */
 const WATCHDOG_MS = CONNECT_TIMEOUT_MS + 5_000
 
-/** The device machine with every action spied on; computeBackoff sets a fixed delay so timing is exact. */
+/**
+ * The device machine with every action spied on, and the backoff a device keeps played here: a fixed
+ * delay, so timing is exact, then `link.retry`; cancelled when the machine leaves backing-off.
+ */
 function start(hasBattery = true) {
   const clock = new VirtualClock()
   const spies = {
@@ -17,23 +20,29 @@ function start(hasBattery = true) {
     dropLink: vi.fn(),
     onOnline: vi.fn(),
     resetAttempts: vi.fn(),
-    computeBackoff: vi.fn(),
+    startBackoff: vi.fn(),
+    cancelBackoff: vi.fn(),
     powerOff: vi.fn(),
   }
+  const device = { attempt: 0, timer: undefined as unknown }
   const machine = deviceMachine.provide({
     actions: {
       openLink: () => spies.openLink(clock.now()),
       endLink: () => spies.endLink(),
       dropLink: () => spies.dropLink(),
       onOnline: () => spies.onOnline(),
-      resetAttempts: assign(() => {
+      resetAttempts: () => {
         spies.resetAttempts()
-        return { attempt: 0 }
-      }),
-      computeBackoff: assign(({ context }) => {
-        spies.computeBackoff(context.attempt)
-        return { attempt: context.attempt + 1, backoffMs: BACKOFF_MS }
-      }),
+        device.attempt = 0
+      },
+      startBackoff: ({ self }) => {
+        spies.startBackoff(device.attempt++)
+        device.timer = clock.setTimeout(() => self.send({ type: 'link.retry' }), BACKOFF_MS)
+      },
+      cancelBackoff: () => {
+        spies.cancelBackoff()
+        clock.clearTimeout(device.timer)
+      },
       powerOff: () => spies.powerOff(),
     },
   })
@@ -43,7 +52,7 @@ function start(hasBattery = true) {
     for (const type of types) actor.send({ type } as DeviceMachineEvent)
   }
   const value = () => actor.getSnapshot().value as { connectivity: string; battery: string; sensors: string }
-  return { actor, clock, spies, send, value }
+  return { actor, clock, spies, send, value, device }
 }
 
 describe('device machine: connectivity', () => {
@@ -66,11 +75,11 @@ describe('device machine: connectivity', () => {
     expect(spies.onOnline).toHaveBeenCalledOnce()
   })
 
-  it('link.failed → backing-off (computeBackoff) → connecting again exactly after the backoff delay', () => {
-    const { actor, value, spies, send, clock } = start()
+  it('link.failed → backing-off (startBackoff) → connecting again when the device’s backoff sends link.retry', () => {
+    const { value, spies, send, clock, device } = start()
     send('power.up', 'link.failed')
     expect(value().connectivity).toBe('backing-off')
-    expect(spies.computeBackoff).toHaveBeenLastCalledWith(0)
+    expect(spies.startBackoff).toHaveBeenLastCalledWith(0)
     clock.advanceBy(BACKOFF_MS - 1)
     expect(value().connectivity).toBe('backing-off')
     expect(spies.openLink).toHaveBeenCalledTimes(1)
@@ -80,20 +89,22 @@ describe('device machine: connectivity', () => {
     expect(spies.openLink).toHaveBeenLastCalledWith(BACKOFF_MS)
     // The attempt counter grows per failure and is reset on success.
     send('link.failed')
-    expect(spies.computeBackoff).toHaveBeenLastCalledWith(1)
-    expect(actor.getSnapshot().context.attempt).toBe(2)
+    expect(spies.startBackoff).toHaveBeenLastCalledWith(1)
+    expect(device.attempt).toBe(2)
     clock.advanceBy(BACKOFF_MS)
     send('link.connected')
     expect(value().connectivity).toBe('online')
     expect(spies.resetAttempts).toHaveBeenCalledOnce()
-    expect(actor.getSnapshot().context.attempt).toBe(0)
+    expect(device.attempt).toBe(0)
+    // Leaving backing-off cancels the device's backoff, each time.
+    expect(spies.cancelBackoff).toHaveBeenCalledTimes(2)
   })
 
   it('online --link.closed--> backing-off, then reconnects after the backoff', () => {
     const { value, spies, send, clock } = start()
     send('power.up', 'link.connected', 'link.closed')
     expect(value().connectivity).toBe('backing-off')
-    expect(spies.computeBackoff).toHaveBeenCalledWith(0)
+    expect(spies.startBackoff).toHaveBeenCalledWith(0)
     expect(spies.dropLink).not.toHaveBeenCalled()
     clock.advanceBy(BACKOFF_MS)
     expect(value().connectivity).toBe('connecting')
@@ -145,7 +156,7 @@ describe('device machine: connectivity', () => {
     clock.advanceBy(1)
     expect(value().connectivity).toBe('backing-off')
     expect(spies.dropLink).toHaveBeenCalledOnce()
-    expect(spies.computeBackoff).toHaveBeenCalledWith(0)
+    expect(spies.startBackoff).toHaveBeenCalledWith(0)
     clock.advanceBy(BACKOFF_MS)
     expect(value().connectivity).toBe('connecting')
     expect(spies.openLink).toHaveBeenCalledTimes(2)
@@ -194,7 +205,7 @@ describe('device machine: connectivity', () => {
     expect(value().connectivity).toBe('connecting')
     expect(spies.dropLink).toHaveBeenCalledOnce()
     expect(spies.openLink).toHaveBeenCalledTimes(2)
-    expect(spies.computeBackoff).not.toHaveBeenCalled()
+    expect(spies.startBackoff).not.toHaveBeenCalled()
   })
 
   it.each([
@@ -275,14 +286,17 @@ describe('device machine: sensors', () => {
   })
 })
 
-it('the unbound machine has no-op actions and a backoff of 0 ms', () => {
+it('the unbound machine has no-op actions: backing-off waits for link.retry (the device owns the backoff timer)', () => {
   const clock = new VirtualClock()
   const actor = createActor(deviceMachine, { clock, input: { hasBattery: false, connectTimeoutMs: 1_000 } })
   actor.start()
   actor.send({ type: 'power.up' })
   actor.send({ type: 'link.failed' })
   expect((actor.getSnapshot().value as { connectivity: string }).connectivity).toBe('backing-off')
-  clock.advanceBy(0)
+  expect(clock.pending).toBe(0)
+  clock.advanceBy(60_000)
+  expect((actor.getSnapshot().value as { connectivity: string }).connectivity).toBe('backing-off')
+  actor.send({ type: 'link.retry' })
   expect((actor.getSnapshot().value as { connectivity: string }).connectivity).toBe('connecting')
   actor.stop()
 })

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../src/core/clock.js'
 import { deriveStream } from '../../../src/core/rng.js'
+import { streamPipe } from '../../../src/transport/memory-pipe.js'
 import { Lane, ShapedStream } from '../../../src/transport/shaped-stream.js'
 import type { LinkShaping } from '../../../src/transport/shaping.js'
 
@@ -107,7 +108,7 @@ describe('ShapedStream', () => {
   function loop(shaping: LinkShaping) {
     const clock = new VirtualClock()
     const inner = new PassThrough()
-    const s = new ShapedStream(inner, clock, () => shaping, () => 0.5)
+    const s = new ShapedStream((listener) => streamPipe(inner, listener), clock, () => shaping, () => 0.5)
     const read: Buffer[] = []
     s.on('data', (c: Buffer) => read.push(c))
     return { clock, s, read, inner }
