@@ -15,6 +15,19 @@ export interface Sample {
   faultIds: Record<string, string[]>
 }
 
+/** What a sampler tells its device and asks of it. */
+export interface SamplerOwner {
+  /** Every tick, with the sample (undefined while not producing) and the time since the previous tick. */
+  ticked(sample: Sample | undefined, elapsedMs: number): void
+  /** Whether the firmware is producing readings now (its top-level state is `running`). */
+  producing(): boolean
+  /**
+   * Whether a sample now is done with by the end of its tick, so the sampler may reuse one sample
+   * object (see `scratch`).
+   */
+  reusable(): boolean
+}
+
 /** The faultIds of every sample no fault touched (shared: never mutated). */
 const NO_FAULTS: Record<string, string[]> = Object.freeze({}) as Record<string, string[]>
 
@@ -53,11 +66,12 @@ export class Sampler {
     private runStartMs: number,
     private readonly jitterRng: Rng,
     startRelMs: number,
-    private readonly onTick: (sample: Sample | undefined, elapsedMs: number) => void,
-    private readonly producing: () => boolean,
-    private readonly reusable: () => boolean = () => false,
+    private readonly owner: SamplerOwner,
   ) {
-    this.channels = Object.entries(profile.sensors).map(([name, spec]) => new SensorChannel(name, spec, streams))
+    // A registry of the device's channels only when one reads another (a `correlated` sensor).
+    const sensors = Object.entries(profile.sensors)
+    const registry = sensors.some(([, spec]) => spec.signal.kind === 'correlated') ? new Map<string, SensorChannel>() : null
+    this.channels = sensors.map(([name, spec]) => new SensorChannel(name, spec, streams, registry))
     const clean: Record<string, number> = {}
     for (const ch of this.channels) clean[ch.name] = 0
     this.scratch = { ts: 0, tRelMs: 0, values: clean, clean, faultIds: NO_FAULTS }
@@ -145,9 +159,9 @@ export class Sampler {
     const t = this.nextRelMs
     const elapsed = t - this.lastRelMs
     this.lastRelMs = t
-    const producing = this.producing()
+    const producing = this.owner.producing()
     const faulty = this.faults.length > 0
-    const reuse = producing && !faulty && this.reusable()
+    const reuse = producing && !faulty && this.owner.reusable()
     const clean: Record<string, number> = reuse ? this.scratch.clean : {}
     const channels = this.channels
     for (let i = 0; i < channels.length; i++) clean[channels[i]!.name] = channels[i]!.read(t)
@@ -164,7 +178,7 @@ export class Sampler {
     this.ticked = true
     this.jitterU = this.jitterRng.next()
     this.nextRelMs = t + this.intervalMs()
-    this.onTick(sample, elapsed)
+    this.owner.ticked(sample, elapsed)
     this.schedule()
   }
 

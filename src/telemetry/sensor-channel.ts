@@ -4,10 +4,17 @@ import { createSignal, type PeerValues, type Signal, type StreamFactory } from '
 
 /**
  * Channels of one device, by name, in creation (profile) order: a `correlated` sensor reads the clean value
- * of an earlier one in the same sample. Keyed by the device (by default its stream factory, which all of
- * a device's channels share).
+ * of an earlier one in the same sample. When the caller gives no registry of its own, channels made with
+ * one stream factory (which all of a device's channels share) find each other through this one.
  */
-const devices = new WeakMap<object, Map<string, SensorChannel>>()
+const byStreams = new WeakMap<object, Map<string, SensorChannel>>()
+
+/** The registry of the channels made with `streams`. */
+function registryFor(streams: StreamFactory): Map<string, SensorChannel> {
+  let channels = byStreams.get(streams)
+  if (!channels) byStreams.set(streams, (channels = new Map()))
+  return channels
+}
 
 /**
  * One sensor of one device: signal + measurement noise, clamped to the physical range and rounded to
@@ -15,7 +22,8 @@ const devices = new WeakMap<object, Map<string, SensorChannel>>()
  */
 export class SensorChannel {
   private readonly signal: Signal
-  private readonly noiseRng: Rng
+  /** Only for a sensor with noise: a device's channels are ~10,000 × its sensors at fleet scale. */
+  private readonly noiseRng: Rng | undefined
   private readonly scale: number
   private readonly monotonic: boolean
   private lastRead = -Infinity
@@ -27,13 +35,15 @@ export class SensorChannel {
     readonly name: string,
     readonly spec: SensorSpec,
     streams: StreamFactory,
-    /** Identifies the device the channel belongs to (for `correlated` sensors). */
-    private readonly device: object = streams,
+    /**
+     * The device's channels by name, for `correlated` sensors (this one adds itself); `null` when none
+     * of the device's sensors is correlated. Default: the channels made with the same `streams`.
+     */
+    private readonly channels: Map<string, SensorChannel> | null = registryFor(streams),
   ) {
-    let channels = devices.get(device)
-    if (!channels) devices.set(device, (channels = new Map()))
     const signal = spec.signal
     if (signal.kind === 'correlated') {
+      if (!channels) throw new Error(`sensor "${name}": a correlated sensor needs its device's channels`)
       const source = channels.get(signal.source)
       if (!source || signal.source === name) throw new Error(`sensor "${name}": correlated source "${signal.source}" must be a sensor defined before it`)
       this.peers = (sensor) => {
@@ -42,16 +52,16 @@ export class SensorChannel {
         return ch.lastClean
       }
     }
-    channels.set(name, this)
+    channels?.set(name, this)
     this.signal = createSignal(spec.signal, (purpose) => streams(purpose === 'route' ? 'route' : `${name}:${purpose}`))
-    this.noiseRng = streams(`${name}:noise`)
+    this.noiseRng = spec.noise > 0 ? streams(`${name}:noise`) : undefined
     this.scale = 10 ** spec.precision
     this.monotonic = spec.signal.kind === 'counter'
   }
 
   read(tMs: number): number {
     let v = this.signal.at(tMs, this.peers)
-    if (this.spec.noise > 0) v += this.spec.noise * this.noiseRng.normal()
+    if (this.noiseRng) v += this.spec.noise * this.noiseRng.normal()
     v = this.finish(v)
     // A counter (energy register, odometer) never goes backwards, noise or not.
     if (this.monotonic) v = this.lastRead = Math.max(v, this.lastRead)
@@ -67,7 +77,7 @@ export class SensorChannel {
   correlation(): { source: string; scale: number; sourceClean: number | undefined } | undefined {
     const signal = this.spec.signal
     if (signal.kind !== 'correlated') return undefined
-    return { source: signal.source, scale: signal.scale, sourceClean: devices.get(this.device)?.get(signal.source)?.lastClean }
+    return { source: signal.source, scale: signal.scale, sourceClean: this.channels?.get(signal.source)?.lastClean }
   }
 
   /** Range clamp and rounding, also applied to faulty values a real sensor could still report. */

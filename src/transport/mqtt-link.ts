@@ -31,6 +31,13 @@ export class MqttLink implements DeviceLink {
    * on every connect, so a device that reconnects retries them, as real devices do.
    */
   private readonly outgoingStore = new ResendingStore({ clean: false })
+  /**
+   * QoS 2 arrivals (none: devices subscribe at QoS ≤ 1, but a broker may still send one). One per
+   * link, with MQTT.js's Map made into a plain array: MQTT.js would make a Store per client, a Map each.
+   * Not `clean`: a clean store empties itself for good when its client ends, and the link's next
+   * client takes it over.
+   */
+  private readonly incomingStore = new ResendingStore({ clean: false })
   private readonly messageIds = new SmallMessageIds(this.outgoingStore)
 
   constructor(
@@ -93,6 +100,7 @@ export class MqttLink implements DeviceLink {
       // generation. Pinging every keep-alive interval regardless is what small stacks do anyway.
       reschedulePings: false,
       outgoingStore: this.outgoingStore,
+      incomingStore: this.incomingStore,
       messageIdProvider: this.messageIds,
       // MQTT.js logs through `debug` on every packet; even switched off that costs several percent
       // of CPU at fleet scale, so each client gets a no-op logger.

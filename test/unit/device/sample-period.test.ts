@@ -18,8 +18,11 @@ function rig(jitter = 0) {
     START,
     deriveStream(1, 'dev', 'sample-jitter'),
     250,
-    (sample) => sample && ticks.push({ at: clock.now() - START, tRelMs: sample.tRelMs, values: { ...sample.values } }),
-    () => true,
+    {
+      ticked: (sample) => void (sample && ticks.push({ at: clock.now() - START, tRelMs: sample.tRelMs, values: { ...sample.values } })),
+      producing: () => true,
+      reusable: () => false,
+    },
   )
   sampler.start()
   return { clock, sampler, ticks, at: () => ticks.map((t) => t.at) }

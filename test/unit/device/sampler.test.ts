@@ -18,8 +18,11 @@ function rig(opts: { jitter?: number; startRelMs?: number; producing?: () => boo
     START,
     deriveStream(1, 'dev', 'sample-jitter'),
     opts.startRelMs ?? 250,
-    (sample, elapsed) => ticks.push({ at: clock.now(), sample: sample && structuredClone(sample), elapsed }),
-    opts.producing ?? (() => true),
+    {
+      ticked: (sample, elapsed) => void ticks.push({ at: clock.now(), sample: sample && structuredClone(sample), elapsed }),
+      producing: opts.producing ?? (() => true),
+      reusable: () => false,
+    },
   )
   return { clock, sampler, ticks }
 }
