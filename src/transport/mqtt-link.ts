@@ -24,6 +24,8 @@ export class MqttLink implements DeviceLink {
   private shaping: LinkShaping = {}
   private pendingSubscriptions: { client: MqttClient; topics: Record<string, { qos: 0 | 1 }> } | undefined
   private readonly random: () => number
+  private willText: string | undefined
+  private willBytes: Buffer | undefined
   /** The link's conditions now, for its stream (one function for every client the link makes). */
   private readonly shapingNow = (): LinkShaping => this.shaping
   /**
@@ -93,7 +95,7 @@ export class MqttLink implements DeviceLink {
       protocolVersion: o.protocolVersion,
       username: o.username,
       password: o.password,
-      will: will ? { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain } : undefined,
+      will: will ? { topic: will.topic, payload: this.willPayload(will.payload), qos: will.qos, retain: will.retain } : undefined,
       resubscribe: false,
       // By default MQTT.js re-arms its keep-alive timer on every packet it receives: with a PUBACK a
       // second per device that is a new 30 s timer and closure a second, each outliving the young
@@ -141,6 +143,22 @@ export class MqttLink implements DeviceLink {
     client.on('message', (topic, payload) => {
       if (attempt === this.attempt) this.listener.onMessage(topic, payload)
     })
+  }
+
+  /**
+   * The will's payload as the client keeps it for its whole session: a Buffer of its own, not a slice
+   * of Node's shared 8 KB pool (a 7-byte `offline` sliced from the pool keeps the whole slab for as
+   * long as the client lives). A text will is the same at every attempt: made once per link.
+   */
+  private willPayload(payload: Buffer | string): Buffer {
+    if (typeof payload !== 'string') return payload
+    if (this.willText !== payload || this.willBytes === undefined) {
+      this.willText = payload
+      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(payload))
+      bytes.write(payload)
+      this.willBytes = bytes
+    }
+    return this.willBytes
   }
 
   /**
