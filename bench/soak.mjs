@@ -17,7 +17,7 @@ const arg = (name, fallback) => {
 const fleet = arg('fleet', 'fleets/soak.fleet.yaml')
 const out = arg('out', mkdtempSync(join(tmpdir(), 'fleet-emu-soak-')))
 const args = ['dist/src/cli/main.js', 'run', fleet, '--out', out, '--broker-port', '0', '--metrics-port', '0', '--no-progress', '--links', arg('links', 'memory')]
-for (const flag of ['duration', 'devices', 'speed', 'seed', 'workers']) if (arg(flag)) args.push(`--${flag}`, arg(flag))
+for (const flag of ['duration', 'devices', 'speed', 'seed', 'workers', 'heap-growth']) if (arg(flag)) args.push(`--${flag}`, arg(flag))
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 console.log(`$ node ${[...nodeFlags, ...args].join(' ')}`)
 const t0 = performance.now()

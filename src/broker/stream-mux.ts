@@ -130,6 +130,12 @@ export class StreamMux {
   /**
    * `post` sends a batch to the other side. Only one side opens streams (the devices' side, with
    * `open()`); the other passes `onOpen`, called for each new stream the opener started.
+   *
+   * The accepting side (the broker) gets each chunk as a copy of its own, not a view of the batch:
+   * aedes keeps slices of what it parses for as long as a session lasts (a will's payload, a retained
+   * message), and one 40-byte view keeps the whole batch alive, which after a reconnect wave is
+   * hundreds of KB of everyone's packets (measured: ~20 MB held per 3,000 reconnects at 10k devices).
+   * The devices' side keeps nothing it receives, and reads views.
    */
   constructor(
     private readonly post: (batch: MuxBatch) => void,
@@ -163,7 +169,7 @@ export class StreamMux {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!
       const length = lengths[i]!
-      const chunk = Buffer.from(bytes, offset, length)
+      const chunk = this.onOpen ? ownCopy(bytes, offset, length) : Buffer.from(bytes, offset, length)
       offset += length
       let s = this.streams.get(id)
       if (!s) {
@@ -230,4 +236,11 @@ export class StreamMux {
     this.bytes = 0
     this.post(batch)
   }
+}
+
+/** Bytes of a batch in a Buffer of their own (not from Node's shared pool, whose 8 KB slabs a slice would hold the same way). */
+function ownCopy(bytes: ArrayBuffer, offset: number, length: number): Buffer {
+  const copy = Buffer.allocUnsafeSlow(length)
+  copy.set(new Uint8Array(bytes, offset, length))
+  return copy
 }

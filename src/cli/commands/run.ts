@@ -38,12 +38,16 @@ function workersArg(value: string): number | 'auto' {
 }
 
 /**
- * `auto`: one device worker per core for fleets of 2,000 devices or more on the embedded broker with
- * in-memory links (the setting that holds 10,000 devices); otherwise the devices stay on the main thread.
+ * `auto`: device workers only where there are cores for them. The broker thread keeps one core busy
+ * and the main thread another (the delivery probe, the recorder and /metrics see every message, and
+ * with no workers it runs the devices too), so a shard pays only on a third core: cores − 2 workers,
+ * for fleets of 2,000 devices or more on the embedded broker with in-memory links in its thread.
+ * Measured on two cores (bench/README.md, "Soak"): no workers connect 10,000 devices faster (~2,100
+ * against ~1,600 a second) in less memory and CPU than two.
  */
-export function resolveWorkers(workers: number | 'auto', devices: number, embedded: boolean, links: 'tcp' | 'memory' | undefined, brokerThread: boolean): number {
+export function resolveWorkers(workers: number | 'auto', devices: number, embedded: boolean, links: 'tcp' | 'memory' | undefined, brokerThread: boolean, cores = availableParallelism()): number {
   if (workers !== 'auto') return workers
-  return embedded && links === 'memory' && brokerThread && devices >= AUTO_WORKERS_FROM_DEVICES ? availableParallelism() : 0
+  return embedded && links === 'memory' && brokerThread && devices >= AUTO_WORKERS_FROM_DEVICES ? Math.max(0, cores - 2) : 0
 }
 
 function linksArg(value: string): 'tcp' | 'memory' {

@@ -132,4 +132,33 @@ describe('StreamMux: bare pipe ends on the opening side, Duplexes on the other',
     expect(duplexClosed).toBe(true)
     expect(devices.size).toBe(0)
   })
+  it('the accepting side gets each chunk in memory of its own, so a slice it keeps does not hold the batch', async () => {
+    const { devices, accepted } = wired()
+    const a = devices.openPipe(recorder().listener)
+    const b = devices.openPipe(recorder().listener)
+    a.write(Buffer.from('will'))
+    b.write(Buffer.alloc(64 * 1024, 1))
+    await settle()
+    const chunks: Buffer[] = []
+    accepted[0]!.on('data', (c: Buffer) => chunks.push(c))
+    await settle()
+    expect(chunks.map(String)).toEqual(['will'])
+    // Four bytes kept by aedes (a will's payload) must not keep the other device's 64 KB alive.
+    expect(chunks[0]!.buffer.byteLength).toBe(4)
+  })
+
+  it('the opening side reads views of the batch (it keeps nothing it receives)', async () => {
+    const { devices, accepted } = wired()
+    const { listener } = recorder()
+    const seen: Buffer[] = []
+    // The far side learns of a stream from its first bytes.
+    devices.openPipe({ ...listener, onPipeData: (c) => void seen.push(c) }).write(Buffer.from('connect'))
+    devices.openPipe(recorder().listener).write(Buffer.from('connect'))
+    await settle()
+    accepted[0]!.write(Buffer.from('ack'))
+    accepted[1]!.write(Buffer.from('other'))
+    await settle()
+    expect(seen.map(String)).toEqual(['ack'])
+    expect(seen[0]!.buffer.byteLength).toBe('ackother'.length)
+  })
 })

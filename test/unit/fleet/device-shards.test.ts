@@ -18,12 +18,16 @@ describe('device shard helpers', () => {
     expect(r[1]!.to).toBe(10_001)
   })
 
-  it('--workers auto shards only large fleets on the embedded broker with memory links in its thread', () => {
-    expect(resolveWorkers('auto', 10_000, true, 'memory', true)).toBeGreaterThanOrEqual(1)
-    expect(resolveWorkers('auto', 1_999, true, 'memory', true)).toBe(0)
-    expect(resolveWorkers('auto', 10_000, true, 'tcp', true)).toBe(0)
-    expect(resolveWorkers('auto', 10_000, false, 'memory', true)).toBe(0)
-    expect(resolveWorkers('auto', 10_000, true, 'memory', false)).toBe(0)
+  it('--workers auto shards only large fleets on the embedded broker with memory links in its thread, on the cores beyond two', () => {
+    expect(resolveWorkers('auto', 10_000, true, 'memory', true, 8)).toBe(6)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', true, 3)).toBe(1)
+    // Two cores: the broker thread and the main thread have them; the devices stay on the main thread.
+    expect(resolveWorkers('auto', 10_000, true, 'memory', true, 2)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', true, 1)).toBe(0)
+    expect(resolveWorkers('auto', 1_999, true, 'memory', true, 8)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, true, 'tcp', true, 8)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, false, 'memory', true, 8)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', false, 8)).toBe(0)
     expect(resolveWorkers(3, 10, false, undefined, false)).toBe(3)
   })
 
