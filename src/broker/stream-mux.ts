@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream'
+import { ownedBytes } from '../core/index.js'
 
 /**
  * Many byte streams over one message channel (a worker thread's port), batched per event-loop turn:
@@ -169,7 +170,7 @@ export class StreamMux {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!
       const length = lengths[i]!
-      const chunk = this.onOpen ? ownCopy(bytes, offset, length) : Buffer.from(bytes, offset, length)
+      const chunk = this.onOpen ? ownedBytes(new Uint8Array(bytes, offset, length)) : Buffer.from(bytes, offset, length)
       offset += length
       let s = this.streams.get(id)
       if (!s) {
@@ -236,11 +237,4 @@ export class StreamMux {
     this.bytes = 0
     this.post(batch)
   }
-}
-
-/** Bytes of a batch in a Buffer of their own (not from Node's shared pool, whose 8 KB slabs a slice would hold the same way). */
-function ownCopy(bytes: ArrayBuffer, offset: number, length: number): Buffer {
-  const copy = Buffer.allocUnsafeSlow(length)
-  copy.set(new Uint8Array(bytes, offset, length))
-  return copy
 }

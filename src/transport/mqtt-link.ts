@@ -1,6 +1,6 @@
 import { connect as tcpConnect } from 'node:net'
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt'
-import type { Clock } from '../core/index.js'
+import { ownedBytes, type Clock } from '../core/index.js'
 import { ShapedStream } from './shaped-stream.js'
 import { streamPipe, type PipeConnector } from './memory-pipe.js'
 import type { LinkShaping } from './shaping.js'
@@ -24,7 +24,8 @@ export class MqttLink implements DeviceLink {
   private shaping: LinkShaping = {}
   private pendingSubscriptions: { client: MqttClient; topics: Record<string, { qos: 0 | 1 }> } | undefined
   private readonly random: () => number
-  private willText: string | undefined
+  /** The will payload last given, and the bytes made of it (a text will is the same at every attempt). */
+  private willSource: string | Buffer | undefined
   private willBytes: Buffer | undefined
   /** The link's conditions now, for its stream (one function for every client the link makes). */
   private readonly shapingNow = (): LinkShaping => this.shaping
@@ -146,17 +147,14 @@ export class MqttLink implements DeviceLink {
   }
 
   /**
-   * The will's payload as the client keeps it for its whole session: a Buffer of its own, not a slice
-   * of Node's shared 8 KB pool (a 7-byte `offline` sliced from the pool keeps the whole slab for as
-   * long as the client lives). A text will is the same at every attempt: made once per link.
+   * The will's payload as the client keeps it for its whole session: bytes of their own, not a slice
+   * of Node's 8 KB pool (a 7-byte `offline` would keep the whole slab while the client lives). Made
+   * again only when the payload is a new one.
    */
   private willPayload(payload: Buffer | string): Buffer {
-    if (typeof payload !== 'string') return payload
-    if (this.willText !== payload || this.willBytes === undefined) {
-      this.willText = payload
-      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(payload))
-      bytes.write(payload)
-      this.willBytes = bytes
+    if (this.willSource !== payload || this.willBytes === undefined) {
+      this.willSource = payload
+      this.willBytes = ownedBytes(payload)
     }
     return this.willBytes
   }

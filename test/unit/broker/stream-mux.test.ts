@@ -132,6 +132,7 @@ describe('StreamMux: bare pipe ends on the opening side, Duplexes on the other',
     expect(duplexClosed).toBe(true)
     expect(devices.size).toBe(0)
   })
+
   it('the accepting side gets each chunk in memory of its own, so a slice it keeps does not hold the batch', async () => {
     const { devices, accepted } = wired()
     const a = devices.openPipe(recorder().listener)
