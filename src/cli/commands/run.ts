@@ -42,8 +42,9 @@ function workersArg(value: string): number | 'auto' {
  * and the main thread another (the delivery probe, the recorder and /metrics see every message, and
  * with no workers it runs the devices too), so a shard pays only on a third core: cores − 2 workers,
  * for fleets of 2,000 devices or more on the embedded broker with in-memory links in its thread.
- * Measured on two cores (bench/README.md, "Soak"): no workers connect 10,000 devices faster (~2,100
- * against ~1,600 a second) in less memory and CPU than two.
+ * Measured on two cores (bench/README.md, "Where it stands"): no workers connect 10,000 devices
+ * faster (~2,000–2,170 against ~1,600–1,660 a second), and at --heap-growth 50 in less memory and CPU,
+ * than two.
  */
 export function resolveWorkers(workers: number | 'auto', devices: number, embedded: boolean, links: 'tcp' | 'memory' | undefined, brokerThread: boolean, cores = availableParallelism()): number {
   if (workers !== 'auto') return workers
