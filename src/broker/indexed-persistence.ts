@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
+import { ownedBytes } from '../core/index.js'
 
 // aedes-persistence ships CommonJS classes without typed deep exports; these are the parts used here.
 interface RetainedPacket {
@@ -27,9 +28,14 @@ const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.j
 class IndexedRetainedPersistence extends AsyncMemoryPersistence {
   private readonly retained = new Map<string, RetainedPacket>()
 
+  /**
+   * Kept with a payload of its own: the parsed one is a slice of what the client sent in that turn
+   * (a reconnecting device's status together with its buffered telemetry), and a slice keeps all of
+   * it alive for as long as the message stays retained.
+   */
   override async storeRetained(pkt: RetainedPacket): Promise<void> {
     if (pkt.payload.length === 0) this.retained.delete(pkt.topic)
-    else this.retained.set(pkt.topic, { ...pkt })
+    else this.retained.set(pkt.topic, { ...pkt, payload: ownedBytes(pkt.payload) })
   }
 
   override createRetainedStreamCombi(patterns: string[]): Readable {

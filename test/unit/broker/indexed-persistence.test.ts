@@ -1,7 +1,7 @@
 import mqtt from 'mqtt'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedBroker } from '../../../src/broker/index.js'
-import { topicMatches } from '../../../src/broker/indexed-persistence.js'
+import { indexedMemoryPersistence, topicMatches } from '../../../src/broker/indexed-persistence.js'
 
 describe('topicMatches (MQTT 3.1.1 §4.7)', () => {
   it.each([
@@ -21,6 +21,23 @@ describe('topicMatches (MQTT 3.1.1 §4.7)', () => {
     ['a/b', 'a/b/c', false],
   ])('%s ~ %s → %s', (filter, topic, expected) => {
     expect(topicMatches(filter, topic)).toBe(expected)
+  })
+})
+
+describe('a retained message kept by the indexed persistence', () => {
+  it('has a payload of its own, not a slice of everything its client sent in that turn', async () => {
+    // What aedes parses from a reconnecting device: its status and its buffered telemetry, one chunk.
+    const chunk = Buffer.from('online' + '{"seq":1,"t":21.5}'.repeat(100))
+    const persistence = indexedMemoryPersistence() as {
+      storeRetained(packet: object): Promise<void>
+      createRetainedStream(pattern: string): AsyncIterable<{ payload: Buffer }>
+    }
+    await persistence.storeRetained({ cmd: 'publish', topic: 'devices/a/status', payload: chunk.subarray(0, 6), qos: 1, retain: true })
+    chunk.fill(0)
+    const kept: Buffer[] = []
+    for await (const packet of persistence.createRetainedStream('devices/a/status')) kept.push(packet.payload)
+    expect(kept.map((p) => p.toString())).toEqual(['online'])
+    expect(kept[0]!.buffer.byteLength).toBe(6)
   })
 })
 
