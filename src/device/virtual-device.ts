@@ -9,6 +9,7 @@ import { createConvention, type ConventionHost, type PublishingConvention } from
 import { deviceMachine } from './device.machine.js'
 import { encodeFirmwareReport } from './firmware-report.js'
 import type { FirmwareConfig, FirmwareContext, FirmwareEvent, FirmwareMachine, OtaStage } from './kit.js'
+import { OfflineBuffer } from './offline-buffer.js'
 import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
 import { LazyStreams } from './lazy-streams.js'
 import { MachineRunner, assertRunnable } from './machine-runner.js'
@@ -93,8 +94,8 @@ export class VirtualDevice {
   private readonly convention: PublishingConvention
   private readonly firmwareReportTopic: string | undefined
   private readonly commands: CommandHandler
-  /** Offline buffer: messages kept to be encoded and sent on reconnect (in order, with their seq). */
-  private readonly buffer: OutboundMessage[] = []
+  /** Offline buffer: messages kept to be sent on reconnect (in order, with their seq). */
+  private readonly buffer: OfflineBuffer
   private readonly outbound = new OutboundPipeline((m) => this.deliver(m))
   private states: DeviceStates = { firmware: 'off', connectivity: 'offline', battery: 'mains', sensors: 'ok' }
   private seq = 0
@@ -158,6 +159,7 @@ export class VirtualDevice {
     this.baseShaping = c.network === undefined ? undefined : networkShaping(resolveNetwork(c.network, c.link))
     if (this.baseShaping) this.applyShaping()
     this.convention = createConvention(profile, vars, this.host)
+    this.buffer = new OfflineBuffer(profile.connectivity.offlineBuffer, this.convention)
     this.sampler = new Sampler(profile, (purpose) => stream(`signal:${purpose}`), env.clock, env.runStartMs, stream('sample-jitter'), boot.uniform(0, profile.telemetry.period), this.host)
     this.commands = new CommandHandler(this.host)
     this.machine = this.createDeviceActor()
@@ -771,13 +773,7 @@ export class VirtualDevice {
   /** The end of the outbound pipeline: publish, or keep in the offline buffer, or drop. */
   private deliver(message: OutboundMessage): void {
     if (this.convention.canPublish) return this.send(message, false)
-    if (this.profile.connectivity.offlineBuffer > 0) {
-      if (this.buffer.length >= this.profile.connectivity.offlineBuffer) {
-        this.buffer.shift()
-        this.env.hooks.droppedOffline(this)
-      }
-      this.buffer.push(message)
-    } else this.env.hooks.droppedOffline(this)
+    if (this.buffer.capacity === 0 || !this.buffer.push(message)) this.env.hooks.droppedOffline(this)
   }
 
   private updateBattery(level: BatteryLevel): void {

@@ -31,6 +31,11 @@ export interface PublishingConvention {
    * buffer); the device publishes it. Undefined when it cannot go out now.
    */
   encodeTelemetry(message: OutboundMessage, historical: boolean): WireMessage | undefined
+  /**
+   * The payload of a message that goes out later, made now if its bytes do not depend on when it is
+   * sent; the offline buffer then keeps only those. Undefined: the message is kept as it is.
+   */
+  payloadForLater(message: OutboundMessage): Buffer | undefined
   /** A message on a subscribed topic. Bad input is handled (reported, counted), never thrown. */
   message(topic: string, payload: Buffer): void
   /** Publishes a command reply; false when the link is down (final replies then wait). */

@@ -63,6 +63,12 @@ export class GenericConvention implements PublishingConvention {
     return { topic: message.topic, payload, qos: message.qos }
   }
 
+  /** JSON does not change with when it is sent; raw payloads (faults') and payloads nobody reads stay as they are. */
+  payloadForLater(message: OutboundMessage): Buffer | undefined {
+    if (message.payload || this.host.link.readsPayloads === false) return undefined
+    return encodeJson(message.fields)
+  }
+
   message(topic: string, payload: Buffer): void {
     if (topic === this.commands) this.host.command(payload)
     else if (topic === this.shadowDesired) {

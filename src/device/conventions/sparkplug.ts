@@ -70,6 +70,11 @@ export class SparkplugConvention implements PublishingConvention {
     this.host.link.publish(ndeath.topic, ndeath.payload, { qos: ndeath.qos, retain: false })
   }
 
+  /** A DDATA takes its seq and `is_historical` when it is published: encoded then, not before. */
+  payloadForLater(): undefined {
+    return undefined
+  }
+
   encodeTelemetry(message: OutboundMessage, historical: boolean): WireMessage | undefined {
     if (!this.canPublish) return undefined
     // A dataset's in-process link reads no bytes: nothing to encode (and no seq to take).
