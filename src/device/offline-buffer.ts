@@ -1,4 +1,4 @@
-import type { OutboundMessage } from './outbound.js'
+import { EMPTY_SAMPLE, EMPTY_VALUES, NO_FAULT_IDS, type OutboundMessage } from './outbound.js'
 
 /** A message kept as its payload: all that sending it later needs. */
 interface KeptPayload {
@@ -8,10 +8,6 @@ interface KeptPayload {
   /** The payload's bytes, one character each (latin1): a flat string is the smallest way V8 keeps them. */
   readonly bytes: string
 }
-
-const NO_FAULT_IDS: string[] = Object.freeze([]) as unknown as string[]
-const NO_VALUES: Record<string, number> = Object.freeze({}) as Record<string, number>
-const NO_SAMPLE: OutboundMessage['sample'] = Object.freeze({ ts: 0, tRelMs: 0, values: NO_VALUES, clean: NO_VALUES, faultIds: {} })
 
 /**
  * A device's store-and-forward buffer: telemetry made while the session is down, sent in order once
@@ -33,8 +29,12 @@ export class OfflineBuffer {
     return this.items.length
   }
 
-  /** Keeps a message; false when the buffer was full and the oldest one was dropped for it. */
+  /**
+   * Keeps a message; false when a message was dropped for it: the oldest, when the buffer was full,
+   * or this one, when the buffer keeps none (capacity 0).
+   */
   push(message: OutboundMessage): boolean {
+    if (this.capacity === 0) return false
     const full = this.items.length >= this.capacity
     if (full) this.items.shift()
     const payload = this.encoder.payloadForLater(message)
@@ -42,10 +42,10 @@ export class OfflineBuffer {
     return !full
   }
 
-  /** The oldest message, to send now (a kept payload comes back as a message carrying it). */
+  /** The oldest message, to send now (a kept payload comes back as a message carrying it; its `ts` is in the payload). */
   shift(): OutboundMessage | undefined {
     const item = this.items.shift()
     if (item === undefined || !('bytes' in item)) return item
-    return { topic: item.topic, qos: item.qos, fields: { ts: 0, seq: item.seq, values: NO_VALUES }, payload: Buffer.from(item.bytes, 'latin1'), faultIds: NO_FAULT_IDS, sample: NO_SAMPLE }
+    return { topic: item.topic, qos: item.qos, fields: { ts: 0, seq: item.seq, values: EMPTY_VALUES }, payload: Buffer.from(item.bytes, 'latin1'), faultIds: NO_FAULT_IDS as string[], sample: EMPTY_SAMPLE }
   }
 }

@@ -2,6 +2,12 @@ import type { TelemetrySample } from '../telemetry/index.js'
 import type { SparkplugMetric } from '../telemetry/codecs/sparkplug.js'
 import type { Sample } from './sampler.js'
 
+/** The message fault ids of a message no fault touched (shared: never mutated). */
+export const NO_FAULT_IDS: readonly string[] = Object.freeze([])
+export const EMPTY_VALUES: Record<string, number> = Object.freeze({}) as Record<string, number>
+/** The sample of a message that no longer needs one (shared: never mutated). */
+export const EMPTY_SAMPLE: Sample = Object.freeze({ ts: 0, tRelMs: 0, values: EMPTY_VALUES, clean: EMPTY_VALUES, faultIds: {} })
+
 /** A telemetry message on its way out of a device, before it reaches the link. */
 export interface OutboundMessage {
   topic: string

@@ -10,7 +10,7 @@ import { deviceMachine } from './device.machine.js'
 import { encodeFirmwareReport } from './firmware-report.js'
 import type { FirmwareConfig, FirmwareContext, FirmwareEvent, FirmwareMachine, OtaStage } from './kit.js'
 import { OfflineBuffer } from './offline-buffer.js'
-import { OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
+import { EMPTY_SAMPLE, EMPTY_VALUES, NO_FAULT_IDS, OutboundPipeline, type OutboundFault, type OutboundMessage } from './outbound.js'
 import { LazyStreams } from './lazy-streams.js'
 import { MachineRunner, assertRunnable } from './machine-runner.js'
 import { networkShaping } from './network-shaping.js'
@@ -18,10 +18,6 @@ import { ShadowSync } from './shadow-sync.js'
 import { Sampler, type Sample, type SamplerOwner } from './sampler.js'
 import type { ValueFault } from './value-fault.js'
 
-/** The message fault ids of a message no fault touched (shared: never mutated). */
-const NO_FAULT_IDS: readonly string[] = Object.freeze([])
-const EMPTY_VALUES: Record<string, number> = Object.freeze({}) as Record<string, number>
-const EMPTY_SAMPLE: Sample = Object.freeze({ ts: 0, tRelMs: 0, values: EMPTY_VALUES, clean: EMPTY_VALUES, faultIds: {} })
 
 /**
  * The message of every sample published within its tick (no message fault, online), shared by the
@@ -773,7 +769,7 @@ export class VirtualDevice {
   /** The end of the outbound pipeline: publish, or keep in the offline buffer, or drop. */
   private deliver(message: OutboundMessage): void {
     if (this.convention.canPublish) return this.send(message, false)
-    if (this.buffer.capacity === 0 || !this.buffer.push(message)) this.env.hooks.droppedOffline(this)
+    if (!this.buffer.push(message)) this.env.hooks.droppedOffline(this)
   }
 
   private updateBattery(level: BatteryLevel): void {

@@ -32,6 +32,13 @@ describe('OfflineBuffer', () => {
     expect(buffer.shift()!.payload).toEqual(bytes)
   })
 
+  it('keeps nothing at capacity 0: every message is dropped', () => {
+    const buffer = new OfflineBuffer(0, json)
+    expect(buffer.push(message(1))).toBe(false)
+    expect(buffer.length).toBe(0)
+    expect(buffer.shift()).toBeUndefined()
+  })
+
   it('gives back exactly the bytes of payloads that are not ASCII', () => {
     const buffer = new OfflineBuffer(2, json)
     const m: OutboundMessage = { ...message(3), fields: { ts: 1, seq: 3, values: { 'température °C': 21.5 }, fw: 'v2 – β' } }
