@@ -1,5 +1,5 @@
 import { connect as tcpConnect } from 'node:net'
-import mqtt, { MqttClient, type IClientOptions } from 'mqtt'
+import mqtt, { MqttClient, type IClientOptions, type IStream } from 'mqtt'
 import { ownedBytes, type Clock } from '../core/index.js'
 import { ShapedStream } from './shaped-stream.js'
 import { streamPipe, type PipeConnector } from './memory-pipe.js'
@@ -59,7 +59,7 @@ export class MqttLink implements DeviceLink {
 
   setShaping(shaping: LinkShaping): void {
     this.shaping = shaping
-    const stream = this.client?.stream
+    const stream: unknown = this.client?.stream
     if (stream instanceof ShapedStream) stream.reshape()
   }
 
@@ -165,7 +165,7 @@ export class MqttLink implements DeviceLink {
    */
   private createClient(url: string, options: IClientOptions): MqttClient {
     const connector = this.connector
-    if (connector) return new MqttClient(() => new ShapedStream(connector, this.clock, this.shapingNow, this.random), options)
+    if (connector) return new MqttClient(() => asMqttStream(new ShapedStream(connector, this.clock, this.shapingNow, this.random)), options)
     const u = new URL(url)
     if (u.protocol !== 'mqtt:' && u.protocol !== 'tcp:') return mqtt.connect(url, options)
     const host = u.hostname.replace(/^\[|\]$/g, '')
@@ -173,7 +173,7 @@ export class MqttLink implements DeviceLink {
     // noDelay: Nagle's algorithm would hold small MQTT packets for the peer's delayed ACK (~40 ms on
     // loopback), and that would be the emulator's latency, not the network's. Embedded devices send
     // each packet as it is made; latency is added on purpose by shaping faults only.
-    return new MqttClient(() => new ShapedStream((listener) => streamPipe(tcpConnect({ host, port, noDelay: true }), listener), this.clock, this.shapingNow, this.random), options)
+    return new MqttClient(() => asMqttStream(new ShapedStream((listener) => streamPipe(tcpConnect({ host, port, noDelay: true }), listener), this.clock, this.shapingNow, this.random)), options)
   }
 
   publish(topic: string, payload: Buffer | string, opts: PublishOptions, onFlushed?: () => void): boolean {
@@ -279,4 +279,12 @@ export async function probeBroker(url: string, opts: { username?: string; passwo
     client.once('error', (e: Error & { code?: number | string }) => done(typeof e.code === 'number' ? { ok: true } : { ok: false, message: e.message }))
     client.once('close', () => done({ ok: false, message: `no CONNACK within ${timeoutMs} ms` }))
   })
+}
+
+/**
+ * MQTT.js types its stream as a Node Duplex; a ShapedStream has only the part of one MQTT.js and
+ * mqtt-packet use (shaped-stream.ts says which), so it is handed over as one.
+ */
+function asMqttStream(stream: ShapedStream): IStream {
+  return stream as unknown as IStream
 }

@@ -1,4 +1,4 @@
-import { Duplex } from 'node:stream'
+import { EventEmitter } from 'node:events'
 import type { Clock, TimerHandle } from '../core/index.js'
 import type { BytePipe, BytePipeListener, PipeConnector } from './memory-pipe.js'
 import { isShaped, packetDelayMs, type LinkShaping } from './shaping.js'
@@ -74,20 +74,43 @@ export class Lane<T = Buffer> {
   }
 }
 
+/** What MQTT.js pipes a stream into (its packet parser, a Writable). */
+export interface StreamReader {
+  write(chunk: Buffer): unknown
+  end(): unknown
+}
+
 /**
- * The stream MQTT.js talks over: a duplex on a byte pipe (a socket, or an in-memory end into the
- * embedded broker) that applies the device's network conditions — latency, jitter and bandwidth in
- * both directions, pauses (stalls and partitions hold everything), and lost acknowledgements. Whole
- * writes are held, never cut, so MQTT framing survives; incoming bytes are framed into packets so
- * PUBACKs can be dropped one by one. The lanes are made when shaping first holds something: an
- * unshaped link writes straight to its pipe.
+ * The stream MQTT.js talks over: a byte pipe (a socket, or an in-memory end into the embedded broker)
+ * with the device's network conditions applied — latency, jitter and bandwidth in both directions,
+ * pauses (stalls and partitions hold everything), and lost acknowledgements. Whole writes are held,
+ * never cut, so MQTT framing survives; incoming bytes are framed into packets so PUBACKs can be
+ * dropped one by one. The lanes are made when shaping first holds something: an unshaped link writes
+ * straight to its pipe.
+ *
+ * Not a Node Duplex: it has only what MQTT.js and mqtt-packet use of one (write with cork/uncork,
+ * pipe into the client's parser, end, destroy, and the `error`/`close` events). A Duplex cost each
+ * device two stream states (~0.5 KB) and, per packet, Writable's buffering of the five or six corked
+ * pieces mqtt-packet writes; here the pieces are kept in an array and leave as one chunk at uncork.
+ * There is no back-pressure to honour: a pipe takes every chunk (the in-memory one queues it, a
+ * socket buffers it), so `write` always answers true.
  */
-export class ShapedStream extends Duplex implements BytePipeListener {
+export class ShapedStream extends EventEmitter implements BytePipeListener {
   private up: Lane<Buffer> | undefined
   private down: Lane<Buffer> | undefined
   /** Bytes of a packet not yet whole (split across chunks). */
   private incoming: Buffer | undefined
   private readonly wire: BytePipe
+  private reader: StreamReader | undefined
+  /** Packets that came before anything was piped to read them. */
+  private unread: Buffer[] | undefined
+  private corks = 0
+  /** Pieces written while corked, sent as one chunk when the last cork is lifted. */
+  private corked: Buffer[] | undefined
+  /** This side sent its end (FIN); the far side sent its end. */
+  private ended = false
+  private readEnded = false
+  destroyed = false
 
   constructor(
     connect: PipeConnector,
@@ -105,19 +128,67 @@ export class ShapedStream extends Duplex implements BytePipeListener {
     this.down?.pump()
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.send(chunk)
-    cb()
+  write(chunk: Buffer | string): boolean {
+    if (this.ended || this.destroyed) return true // as a closed socket: the bytes go nowhere
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    if (this.corks > 0) (this.corked ??= []).push(bytes)
+    else this.send(bytes)
+    return true
   }
 
-  /**
-   * What MQTT.js wrote in one turn, at once: mqtt-packet corks the stream and writes a packet as five
-   * or six pieces (header, length, topic, id, payload), so a packet, or the packets of a turn, go on
-   * as one chunk — one piece for the pipe, the broker's side and its parser instead of a handful.
-   */
-  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
-    this.send(joinChunks(chunks))
-    cb()
+  cork(): void {
+    this.corks++
+  }
+
+  uncork(): void {
+    if (this.corks === 0 || --this.corks > 0) return
+    const pieces = this.corked
+    this.corked = undefined
+    if (pieces !== undefined && !this.ended && !this.destroyed) this.send(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces))
+  }
+
+  /** MQTT.js reads through its parser: every packet that arrives is written to it, in order. */
+  pipe<T extends StreamReader>(reader: T): T {
+    this.reader = reader
+    const unread = this.unread
+    this.unread = undefined
+    if (unread) for (const packet of unread) reader.write(packet)
+    if (this.readEnded) reader.end()
+    return reader
+  }
+
+  /** Sends what is corked, then this side's end; `done` when that is handed on (as `finish`). */
+  end(done?: () => void): this {
+    if (!this.ended && !this.destroyed) {
+      this.corks = 0
+      this.uncorkAll()
+      this.ended = true
+      this.wire.end()
+      // Both directions over: the stream is done, as a Duplex closes itself then.
+      if (this.readEnded) this.destroy()
+    }
+    if (done) process.nextTick(done)
+    return this
+  }
+
+  destroy(error?: Error): this {
+    if (this.destroyed) return this
+    this.destroyed = true
+    this.corked = undefined
+    this.up?.clear()
+    this.down?.clear()
+    this.wire.destroy()
+    process.nextTick(() => {
+      if (error) this.emit('error', error)
+      this.emit('close')
+    })
+    return this
+  }
+
+  private uncorkAll(): void {
+    const pieces = this.corked
+    this.corked = undefined
+    if (pieces !== undefined) this.send(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces))
   }
 
   private send(chunk: Buffer): void {
@@ -125,26 +196,16 @@ export class ShapedStream extends Duplex implements BytePipeListener {
     else (this.up ??= new Lane(this.clock, this.shaping, this.random, (c) => this.wire.write(c))).push(chunk)
   }
 
-  override _read(): void {}
-
-  override _final(cb: (e?: Error | null) => void): void {
-    this.wire.end()
-    cb()
-  }
-
-  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.up?.clear()
-    this.down?.clear()
-    this.wire.destroy()
-    cb(err)
-  }
-
   onPipeData(chunk: Buffer): void {
-    this.frame(chunk)
+    if (!this.destroyed) this.frame(chunk)
   }
 
   onPipeEnd(): void {
-    this.push(null)
+    if (this.readEnded || this.destroyed) return
+    this.readEnded = true
+    this.emit('end')
+    this.reader?.end()
+    if (this.ended) this.destroy()
   }
 
   onPipeError(error: Error): void {
@@ -160,8 +221,14 @@ export class ShapedStream extends Duplex implements BytePipeListener {
   }
 
   private deliver(packet: Buffer): void {
-    if (this.down === undefined && !isShaped(this.shaping())) this.push(packet)
-    else (this.down ??= new Lane(this.clock, this.shaping, this.random, (c) => this.push(c))).push(packet)
+    if (this.down === undefined && !isShaped(this.shaping())) this.read(packet)
+    else (this.down ??= new Lane(this.clock, this.shaping, this.random, (c) => this.read(c))).push(packet)
+  }
+
+  private read(packet: Buffer): void {
+    if (this.destroyed) return
+    if (this.reader) this.reader.write(packet)
+    else (this.unread ??= []).push(packet)
   }
 
   /** Splits incoming bytes into whole MQTT packets (fixed header + remaining length). */
@@ -202,17 +269,3 @@ export class ShapedStream extends Duplex implements BytePipeListener {
 }
 
 const EMPTY = Buffer.alloc(0)
-
-/** The chunks of a `_writev` as one buffer (written in order). */
-export function joinChunks(chunks: readonly { chunk: Buffer }[]): Buffer {
-  if (chunks.length === 1) return chunks[0]!.chunk
-  let length = 0
-  for (const c of chunks) length += c.chunk.length
-  const out = Buffer.allocUnsafe(length)
-  let offset = 0
-  for (const c of chunks) {
-    c.chunk.copy(out, offset)
-    offset += c.chunk.length
-  }
-  return out
-}

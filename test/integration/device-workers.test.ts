@@ -27,8 +27,14 @@ describe('device shards in worker threads', () => {
     expect(fleet.failure).toBeUndefined()
     expect(summary.status).toBe('complete')
     expect(summary.devices).toBe(40)
-    // Both shards' devices were knocked off (20 by the storm, 40 by the restart) and measured back.
-    expect(s.reconnects).toBeGreaterThanOrEqual(60)
+    // Both shards' devices were knocked off and measured back. A reconnect is measured only for a
+    // device a fault found online, and under a loaded suite the shards may still be bringing devices up
+    // at 2 s; so the least we must see comes from the timeline: the storm's 20 (of 40) include at least
+    // 20 − (40 − online just before it), and the restart found at least everyone online just before it.
+    const onlineBefore = (fromMs: number, atMs: number) => report.timeline.points.filter((p) => p.tMs > fromMs && p.tMs < atMs).at(-1)?.online ?? 0
+    const knockedAtLeast = Math.max(0, 20 - (40 - onlineBefore(0, 2_000))) + onlineBefore(3_000, 4_000)
+    expect(knockedAtLeast).toBeGreaterThanOrEqual(20) // the bound itself says something
+    expect(s.reconnects).toBeGreaterThanOrEqual(knockedAtLeast)
     expect(s.not_reconnected).toBe(0)
     expect(s.online_at_end_rate).toBe(1)
     // Publish notices from the shards and deliveries from the broker thread meet in the probe.

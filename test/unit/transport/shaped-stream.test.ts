@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../../../src/core/clock.js'
 import { deriveStream } from '../../../src/core/rng.js'
-import { streamPipe } from '../../../src/transport/memory-pipe.js'
+import { streamPipe, type BytePipeListener } from '../../../src/transport/memory-pipe.js'
 import { Lane, ShapedStream } from '../../../src/transport/shaped-stream.js'
 import type { LinkShaping } from '../../../src/transport/shaping.js'
 
@@ -110,10 +110,11 @@ describe('ShapedStream', () => {
     const inner = new PassThrough()
     const s = new ShapedStream((listener) => streamPipe(inner, listener), clock, () => shaping, () => 0.5)
     const read: Buffer[] = []
-    s.on('data', (c: Buffer) => read.push(c))
+    s.pipe({ write: (c: Buffer) => read.push(c), end: () => read.push(END) })
     return { clock, s, read, inner }
   }
   const tick = () => new Promise((resolve) => setImmediate(resolve))
+  const END = Buffer.from('(end)')
 
   it('passes whole MQTT packets through, reassembling ones split across chunks', async () => {
     const { inner, read } = loop({})
@@ -150,5 +151,82 @@ describe('ShapedStream', () => {
     inner.write(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))
     await tick()
     expect(errors.map((e) => e.message)).toEqual(['malformed MQTT remaining length from broker'])
+  })
+
+  /** A ShapedStream over a pipe that records what reaches it. */
+  function recorded(shaping: LinkShaping = {}) {
+    const wire: string[] = []
+    let listener: BytePipeListener | undefined
+    const s = new ShapedStream(
+      (l) => {
+        listener = l
+        return { write: (c) => wire.push(c.toString('hex')), end: () => wire.push('(end)'), destroy: () => wire.push('(destroy)') }
+      },
+      new VirtualClock(),
+      () => shaping,
+      () => 0.5,
+    )
+    const events: string[] = []
+    s.on('close', () => events.push('close'))
+    s.on('error', (e: Error) => events.push(`error: ${e.message}`))
+    return { s, wire, events, far: listener! }
+  }
+
+  it('sends what was written while corked as one chunk when the last cork is lifted, as mqtt-packet corks a packet', () => {
+    const { s, wire } = recorded()
+    s.cork()
+    s.cork()
+    s.write(Buffer.from([0x30]))
+    s.write(Buffer.from([0x05]))
+    s.uncork()
+    expect(wire).toEqual([])
+    s.write('t')
+    s.uncork()
+    expect(wire).toEqual(['300574'])
+    s.write(Buffer.from([0xc0, 0x00]))
+    expect(wire).toEqual(['300574', 'c000'])
+  })
+
+  it('ends after what is corked, closes once both sides have ended, and takes no bytes after its end', async () => {
+    const { s, wire, events, far } = recorded()
+    let finished = false
+    s.cork()
+    s.write(Buffer.from([0xe0, 0x00]))
+    expect(s.end(() => (finished = true))).toBe(s)
+    s.write(Buffer.from([0x30]))
+    s.uncork() // mqtt-packet's uncork on the next tick finds nothing left to send
+    expect(wire).toEqual(['e000', '(end)'])
+    await tick()
+    expect(finished).toBe(true)
+    expect(events).toEqual([])
+    far.onPipeEnd()
+    await tick()
+    expect(events).toEqual(['close'])
+    expect(s.destroyed).toBe(true)
+  })
+
+  it('hands packets that came before it was piped to the reader, then the far end', async () => {
+    const { s, far } = recorded()
+    far.onPipeData(PUBACK)
+    far.onPipeEnd()
+    const read: Buffer[] = []
+    let ended = false
+    s.pipe({ write: (c: Buffer) => read.push(c), end: () => (ended = true) })
+    expect(read).toEqual([PUBACK])
+    expect(ended).toBe(true)
+  })
+
+  it('destroys once: the pipe torn down, one error if there was one, one close, nothing delivered after', async () => {
+    const { s, wire, events, far } = recorded()
+    const read: Buffer[] = []
+    s.pipe({ write: (c: Buffer) => read.push(c), end: () => undefined })
+    s.destroy(new Error('gone'))
+    s.destroy()
+    far.onPipeClose()
+    far.onPipeData(PUBACK)
+    await tick()
+    expect(wire).toEqual(['(destroy)'])
+    expect(events).toEqual(['error: gone', 'close'])
+    expect(read).toEqual([])
   })
 })
