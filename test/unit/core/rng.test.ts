@@ -1,3 +1,4 @@
+import seedrandom from 'seedrandom'
 import { describe, expect, it } from 'vitest'
 import { deriveStream, sampleWithoutReplacement, type Rng } from '../../../src/core/rng.js'
 
@@ -19,6 +20,13 @@ describe('deriveStream', () => {
     ])
     // A numeric seed and its decimal string are the same seed.
     expect(draw(deriveStream('42', 'th-0007', 'signal'), 3)).toEqual(draw(deriveStream(42, 'th-0007', 'signal'), 3))
+  })
+
+  it("draws seedrandom's alea numbers, draw for draw, for any key (it keeps alea's state, not its closure)", () => {
+    for (const [seed, owner, purpose] of [[42, 'th-0007', 'signal'], [0, '', ''], ['x', 'dev-\u00e9', 'faults'], [2 ** 40, 'a'.repeat(300), 'network']] as const) {
+      const reference = seedrandom.alea(`${seed}\u241f${owner}\u241f${purpose}`)
+      expect(draw(deriveStream(seed, owner, purpose), 20_000)).toEqual(Array.from({ length: 20_000 }, () => reference()))
+    }
   })
 
   it('gives different sequences when the seed, the owner or the purpose differs', () => {
