@@ -2,6 +2,7 @@
 //   npm run build && node bench/soak.mjs                                   # fleets/soak.fleet.yaml: 10,000 devices, 30 min
 //   node bench/soak.mjs --duration 2m                                      # shorter (the faults at 10 and 20 min need ≥ 21 min)
 //   node bench/soak.mjs --fleet fleets/soak.fleet.yaml --links memory --devices 10000
+//   node bench/soak.mjs --duration 2m --no-broker-thread --heap-growth 50   # one heap: the least-memory setup
 // Prints: connect ramp (devices / time until all were online), peak RSS and RSS per device, RSS
 // growth after warm-up, latency percentiles, loss (explained or not), reconnect times, event-loop
 // lag, CPU, the threshold verdicts and the CLI's exit code. Bounded: the run stops after its duration.
@@ -18,6 +19,7 @@ const fleet = arg('fleet', 'fleets/soak.fleet.yaml')
 const out = arg('out', mkdtempSync(join(tmpdir(), 'fleet-emu-soak-')))
 const args = ['dist/src/cli/main.js', 'run', fleet, '--out', out, '--broker-port', '0', '--metrics-port', '0', '--no-progress', '--links', arg('links', 'memory')]
 for (const flag of ['duration', 'devices', 'speed', 'seed', 'workers', 'heap-growth']) if (arg(flag)) args.push(`--${flag}`, arg(flag))
+if (process.argv.includes('--no-broker-thread')) args.push('--no-broker-thread')
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 console.log(`$ node ${[...nodeFlags, ...args].join(' ')}`)
 const t0 = performance.now()
