@@ -1,21 +1,40 @@
 // One side of bench/soak-throughput.mjs, in its own process: `node soak-throughput-worker.mjs bare|emulator N seconds`.
 // Prints one JSON line: { perSecond, onlineMs, rssMB }.
+import { duplexPair } from 'node:stream'
 import { MqttClient } from 'mqtt'
-import { BrokerThread } from '../dist/src/broker/index.js'
+import { BrokerThread, EmbeddedBroker } from '../dist/src/broker/index.js'
 import { startFleet } from '../dist/src/index.js'
 
 const [mode, n, seconds] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])]
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+// BENCH_BROKER_THREAD=no: aedes on this thread, as `fleet-emu run --no-broker-thread` (both sides).
+const brokerThread = process.env.BENCH_BROKER_THREAD !== 'no'
+
+async function startBroker() {
+  if (brokerThread) {
+    const broker = await BrokerThread.start({ port: 0 })
+    return { broker, connect: () => broker.connect() }
+  }
+  const broker = await EmbeddedBroker.start({ port: 0 })
+  const connect = () => {
+    const [client, server] = duplexPair()
+    client.once('close', () => server.destroy())
+    server.once('close', () => client.destroy())
+    broker.acceptStream(server)
+    return client
+  }
+  return { broker, connect }
+}
 
 async function bare() {
-  const broker = await BrokerThread.start({ port: 0 })
+  const { broker, connect } = await startBroker()
   let delivered = 0
   broker.onClientPublish(() => delivered++)
   const t0 = performance.now()
   const clients = []
   let online = 0
   for (let i = 0; i < n; i++) {
-    const c = new MqttClient(() => broker.connect(), { clientId: `bare-${i}`, reconnectPeriod: 0, keepalive: 60, log: () => undefined })
+    const c = new MqttClient(connect, { clientId: `bare-${i}`, reconnectPeriod: 0, keepalive: 60, log: () => undefined })
     c.once('connect', () => online++)
     clients.push(c)
     if (i % 500 === 499) await sleep(0)
@@ -25,7 +44,10 @@ async function bare() {
   let running = true
   const payload = Buffer.from('{"ts":1767225600000,"seq":1,"temperature":45.12,"vibration":2.51}')
   for (const [i, c] of clients.entries()) {
-    const loop = () => running && c.publish(`devices/bare-${i}/telemetry`, payload, { qos: 1 }, loop)
+    // On one thread an acknowledgement comes back in the same turn (duplex pairs deliver on
+    // nextTick), so a loop of publishes would never let timers run: the next publish waits a turn.
+    const next = brokerThread ? (f) => f() : setImmediate
+    const loop = () => running && c.publish(`devices/bare-${i}/telemetry`, payload, { qos: 1 }, () => next(loop))
     loop()
   }
   await sleep(2000) // warm-up
@@ -40,7 +62,7 @@ async function bare() {
 }
 
 async function emulator() {
-  const fleet = await startFleet(new URL('./fixtures/flood.fleet.yaml', import.meta.url).pathname, { devices: n, brokerPort: 0, metricsPort: false, links: 'memory', brokerThread: true, deviceWorkers: Number(process.env.BENCH_DEVICE_WORKERS ?? 0) })
+  const fleet = await startFleet(new URL('./fixtures/flood.fleet.yaml', import.meta.url).pathname, { devices: n, brokerPort: 0, metricsPort: false, links: 'memory', brokerThread, deviceWorkers: Number(process.env.BENCH_DEVICE_WORKERS ?? 0) })
   const t0 = performance.now()
   await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === n, { timeoutMs: 120_000 })
   const onlineMs = Math.round(performance.now() - t0)

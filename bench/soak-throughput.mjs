@@ -10,6 +10,7 @@
 //
 //   npm run build && node bench/soak-throughput.mjs [--devices 10000] [--seconds 20]
 //   BENCH_DEVICE_WORKERS=2 node bench/soak-throughput.mjs     # (b) with the devices in two worker threads
+//   BENCH_BROKER_THREAD=no node bench/soak-throughput.mjs      # aedes on the devices' thread, both sides
 import { spawnSync } from 'node:child_process'
 
 const arg = (name, fallback) => {

@@ -257,6 +257,13 @@ export class Fleet extends EventEmitter {
     return this.opts.links === 'memory' && this.broker ? 'memory' : 'tcp'
   }
 
+  /** Where the devices and the embedded broker run (the report says it: it sets the ramp and memory). */
+  get threads(): string {
+    const devices = this.shards ? `devices in ${this.shards.count} worker threads` : 'devices on the main thread'
+    if (!this.broker) return `${devices}; external broker`
+    return this.broker instanceof BrokerThread ? `${devices}; broker in its own thread` : `${devices}, with the broker`
+  }
+
   /** Clock ms since the run started. */
   elapsedMs(): number {
     return this.runStarted ? this.clock.now() - this.runStartMs : 0

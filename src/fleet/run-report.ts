@@ -53,6 +53,7 @@ export function finishRunReport(fleet: Fleet, recorder: SoakRecorder, summary: R
       speed: fleet.speed,
       brokerUrl: summary.brokerUrl,
       links: fleet.linkKind,
+      threads: fleet.threads,
       emulatorVersion: FLEET_EMU_VERSION,
       node: process.version,
       cpus: availableParallelism(),

@@ -22,7 +22,8 @@ interface RunFlags {
   speed?: number
   links?: 'tcp' | 'memory'
   progress: boolean
-  brokerThread: boolean
+  /** Unset: `resolveBrokerThread` decides. */
+  brokerThread?: boolean
   workers: number | 'auto'
   heapGrowth?: number
 }
@@ -51,6 +52,21 @@ export function resolveWorkers(workers: number | 'auto', devices: number, embedd
   return embedded && links === 'memory' && brokerThread && devices >= AUTO_WORKERS_FROM_DEVICES ? Math.max(0, cores - 2) : 0
 }
 
+/**
+ * Unset (neither --broker-thread nor --no-broker-thread): the embedded broker gets a thread of its own
+ * where that pays. Device shards need it (they reach the broker through its thread). With in-memory
+ * links on two cores or fewer it stays on the devices' thread: measured there on the soak fleet
+ * (bench/README.md, "Where it stands (evening)"), one thread connects 10,000 devices faster
+ * (2,782–2,916 against 1,849–2,538 a second), carries more (28,500 against ~20,500 msg/s), and takes
+ * about half the CPU and a third less RSS, because every packet crossing to a broker thread costs a
+ * message between threads. TCP links keep the broker thread (not measured on one thread yet).
+ */
+export function resolveBrokerThread(flag: boolean | undefined, workers: number | 'auto', links: 'tcp' | 'memory' | undefined, cores = availableParallelism()): boolean {
+  if (flag !== undefined) return flag
+  if (workers !== 'auto' && workers > 0) return true
+  return !(links === 'memory' && cores <= 2)
+}
+
 function linksArg(value: string): 'tcp' | 'memory' {
   if (value !== 'tcp' && value !== 'memory') throw new InvalidArgumentError(`expected tcp or memory, got "${value}"`)
   return value
@@ -71,7 +87,8 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--out <dir>', 'output folder (default runs/<fleet>-<UTC time>/)')
     .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', positiveNumberArg)
     .option('--links <kind>', 'how devices reach the embedded broker: tcp (sockets, default) or memory (no file descriptors; for >10k devices)', linksArg)
-    .option('--no-broker-thread', 'run the embedded broker on the devices’ thread instead of its own')
+    .option('--broker-thread', 'run the embedded broker in a worker thread of its own (default, except with --links memory on two cores or fewer)')
+    .option('--no-broker-thread', 'run the embedded broker on the devices’ thread')
     .option('--workers <n>', 'run the devices in n worker threads (device shards; needs the embedded broker, which then uses memory links); auto: one per core from 2,000 devices with --links memory, else 0', workersArg, 'auto')
     .option('--heap-growth <percent>', "collect garbage once a heap grows this much past its live size (V8's --heap-growing-percent): 20 halves RSS at 10,000 devices, at a cost in latency", heapGrowthArg)
     .option('--json', 'print the summary as JSON on stdout')
@@ -84,7 +101,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const resolved = loadFleet(file, { devices: flags.devices })
   const outDir = flags.out ?? defaultRunFolder(resolved.spec.name, wallEpochMs())
   const embedded = !flags.brokerUrl && !resolved.spec.broker.url
-  const deviceWorkers = resolveWorkers(flags.workers, resolved.devices.length, embedded, flags.links, flags.brokerThread)
+  const brokerThread = resolveBrokerThread(flags.brokerThread, flags.workers, flags.links)
+  const deviceWorkers = resolveWorkers(flags.workers, resolved.devices.length, embedded, flags.links, brokerThread)
   if (deviceWorkers > 0 && !embedded) {
     process.stderr.write(`fleet-emu: --workers ${deviceWorkers} needs the embedded broker (the devices reach it through in-memory links); with an external broker use --workers 0\n`)
     return EXIT.invalidInput
@@ -97,7 +115,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     metricsPort: flags.metrics === false ? false : flags.metricsPort,
     speed: flags.speed,
     links: flags.links,
-    brokerThread: flags.brokerThread,
+    brokerThread,
     deviceWorkers,
     outDir,
   })

@@ -44,6 +44,7 @@ function header(r: RunReport): string {
     ['speed', `${run.speed}×`],
     ['broker', run.brokerUrl],
     ['links', run.links],
+    ...(run.threads ? [['threads', run.threads] as [string, string]] : []),
     ['started', run.startedAt],
     ['ended', run.endedAt],
     ['fleet file', run.file],

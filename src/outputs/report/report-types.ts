@@ -23,6 +23,8 @@ export interface RunReport {
     speed: number
     brokerUrl: string
     links: 'tcp' | 'memory' | 'in-process'
+    /** Where the devices and the embedded broker ran (absent in reports of fleet-emu before 2026-12-06). */
+    threads?: string
     emulatorVersion: string
     node: string
     cpus: number

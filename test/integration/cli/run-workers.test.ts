@@ -23,8 +23,8 @@ describe('fleet-emu run --workers', () => {
     expect(own.filter((r) => r.fault_id === 'outage')).toHaveLength(4)
     expect(own.filter((r) => r.fault_id === 'frozen')).toHaveLength(2)
     expect(own.every((r) => r.truncated)).toBe(true)
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; partial: boolean; links: string } }
-    expect(report.run).toMatchObject({ status: 'interrupted', partial: true, links: 'memory' })
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; partial: boolean; links: string; threads: string } }
+    expect(report.run).toMatchObject({ status: 'interrupted', partial: true, links: 'memory', threads: 'devices in 2 worker threads; broker in its own thread' })
   })
 
   it('device workers with an external broker: exit 2 with what to do instead', async () => {

@@ -25,7 +25,27 @@ describe('fleet-emu run', () => {
     expect(records.filter((r) => r.fault_id === 'outage')).toHaveLength(4)
     expect(records.filter((r) => r.fault_id === 'frozen')).toHaveLength(2)
     expect(records.every((r) => r.truncated)).toBe(true)
+    // TCP links keep the broker in a thread of its own unless told otherwise.
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { links: string; threads: string } }
+    expect(report.run).toMatchObject({ links: 'tcp', threads: 'devices on the main thread; broker in its own thread' })
   })
+
+  for (const [flag, threads] of [
+    ['--no-broker-thread', 'devices on the main thread, with the broker'],
+    ['--broker-thread', 'devices on the main thread; broker in its own thread'],
+  ] as const) {
+    it(`${flag} with memory links: the run is complete and the report says where the broker ran`, async () => {
+      const out = tmp(`run${flag}`)
+      const run = cli(['run', FAULTS, '--duration', '1500ms', '--links', 'memory', flag, '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
+      const { code } = await run.exit
+      expect(run.stderr()).not.toMatch(/\n\s+at /)
+      expect(code).toBe(0)
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; links: string; threads: string }; slis: { messages_delivered: number } }
+      expect(report.run).toMatchObject({ status: 'complete', links: 'memory', threads })
+      expect(report.slis.messages_delivered).toBeGreaterThan(0)
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`<dt>threads</dt><dd>${threads}</dd>`)
+    })
+  }
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`on ${signal}: devices disconnect, outputs are flushed and marked partial, exit 130`, async () => {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { RealClock } from '../../../src/core/index.js'
-import { resolveWorkers } from '../../../src/cli/commands/run.js'
+import { resolveBrokerThread, resolveWorkers } from '../../../src/cli/commands/run.js'
 import { FaultLog, type FaultRecord } from '../../../src/faults/index.js'
 import { shardRanges } from '../../../src/fleet/device-shards.js'
 
@@ -29,6 +29,21 @@ describe('device shard helpers', () => {
     expect(resolveWorkers('auto', 10_000, false, 'memory', true, 8)).toBe(0)
     expect(resolveWorkers('auto', 10_000, true, 'memory', false, 8)).toBe(0)
     expect(resolveWorkers(3, 10, false, undefined, false)).toBe(3)
+  })
+
+  it('the broker gets its own thread unless memory links run on two cores or fewer; a flag or device shards decide first', () => {
+    expect(resolveBrokerThread(undefined, 'auto', 'memory', 2)).toBe(false)
+    expect(resolveBrokerThread(undefined, 'auto', 'memory', 1)).toBe(false)
+    expect(resolveBrokerThread(undefined, 'auto', 'memory', 3)).toBe(true)
+    expect(resolveBrokerThread(undefined, 'auto', 'tcp', 2)).toBe(true)
+    expect(resolveBrokerThread(undefined, 'auto', undefined, 2)).toBe(true)
+    expect(resolveBrokerThread(undefined, 0, 'memory', 2)).toBe(false)
+    expect(resolveBrokerThread(undefined, 2, 'memory', 2)).toBe(true)
+    expect(resolveBrokerThread(true, 'auto', 'memory', 2)).toBe(true)
+    expect(resolveBrokerThread(false, 'auto', 'memory', 8)).toBe(false)
+    // With the broker on the devices' thread, auto makes no shards: they would need its thread.
+    expect(resolveWorkers('auto', 10_000, true, 'memory', resolveBrokerThread(undefined, 'auto', 'memory', 2), 2)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', resolveBrokerThread(undefined, 'auto', 'memory', 8), 8)).toBe(6)
   })
 
   it("a clock anchored on another thread's clock reads the same time there, at its speed", async () => {
