@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
-import { errors, hiresEpochMs } from '../core/index.js'
+import { errors, hiresEpochMs, ownedBytes } from '../core/index.js'
 import { indexedMemoryPersistence } from './indexed-persistence.js'
 
 export interface EmbeddedBrokerOptions {
@@ -74,9 +74,20 @@ export class EmbeddedBroker {
     // fault state does: it reads that state through this holder.
     const holder: { broker?: EmbeddedBroker } = {}
     const userAuth = opts.hooks?.authenticate
+    const userPreConnect = opts.hooks?.preConnect
     const aedes = await Aedes.createBroker({
       ...opts.hooks,
       persistence: indexedMemoryPersistence(),
+      // aedes keeps each session's CONNECT packet (its parser's settings) and will as parsed: views of
+      // the chunk they came in, which for a client over an in-memory link is a slice of Node's shared
+      // 8 KB pool. A will's payload (and a password) in bytes of their own keeps a session from holding
+      // a whole pool slab — ~3.8 KB a device after a reconnect wave (heap snapshots, 2,000 soak devices).
+      preConnect: (client, packet, done) => {
+        if (packet.will?.payload) packet.will.payload = ownedBytes(packet.will.payload)
+        if (packet.password) packet.password = ownedBytes(packet.password)
+        if (userPreConnect) return userPreConnect(client, packet, done)
+        done(null, true)
+      },
       authenticate: (client, username, password, done) => {
         const code = holder.broker?.refusal(client.id)
         if (code !== undefined) {

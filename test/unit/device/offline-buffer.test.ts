@@ -32,6 +32,18 @@ describe('OfflineBuffer', () => {
     expect(buffer.shift()!.payload).toEqual(bytes)
   })
 
+  it('after an outage drained it, the next outage keeps and gives back its own messages in order', () => {
+    const buffer = new OfflineBuffer(100, json)
+    for (let seq = 1; seq <= 30; seq++) buffer.push(message(seq))
+    const first: number[] = []
+    for (let m = buffer.shift(); m; m = buffer.shift()) first.push(m.fields.seq)
+    expect(first).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
+    expect(buffer.length).toBe(0)
+    for (const seq of [31, 32, 33]) buffer.push(message(seq))
+    expect(buffer.length).toBe(3)
+    expect([buffer.shift()!.fields.seq, buffer.shift()!.fields.seq, buffer.shift()!.fields.seq, buffer.shift()]).toEqual([31, 32, 33, undefined])
+  })
+
   it('keeps nothing at capacity 0: every message is dropped', () => {
     const buffer = new OfflineBuffer(0, json)
     expect(buffer.push(message(1))).toBe(false)

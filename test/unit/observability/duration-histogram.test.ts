@@ -41,4 +41,15 @@ describe('DurationHistogram', () => {
     expect(h.count).toBe(2)
     expect(h.max).toBe(0)
   })
+
+  it('grows past its hour instead of throwing, and adds another histogram in', () => {
+    const a = new DurationHistogram()
+    a.record(5 * 3_600_000) // 5 h, beyond the range it was made for
+    const b = new DurationHistogram()
+    b.record(2)
+    b.add(a)
+    expect(b.count).toBe(2)
+    expect(b.max! / 3_600_000).toBeCloseTo(5, 2)
+    expect(b.percentile(50)!).toBeCloseTo(2, 2)
+  })
 })

@@ -37,6 +37,18 @@ describe('InflightPackets (the store’s in-flight list)', () => {
     expect([...q.values()]).toEqual([])
   })
 
+  it('emptied after a burst (a flush of held messages), it keeps working from fresh slots', () => {
+    const q = new InflightPackets<{ messageId: number; cmd: string }>()
+    for (let id = 1; id <= 30; id++) q.set(id, packet(id))
+    for (let id = 1; id <= 30; id++) expect(q.delete(id)).toBe(true)
+    expect(q.size).toBe(0)
+    q.set(40, packet(40)).set(41, packet(41))
+    expect([...q.values()].map((p) => p.messageId)).toEqual([40, 41])
+    expect(q.get(40)!.messageId).toBe(40)
+    expect(q.delete(40)).toBe(true)
+    expect([...q.values()].map((p) => p.messageId)).toEqual([41])
+  })
+
   it('forEach sees a snapshot: deleting while iterating (as acknowledgements do) skips nothing', () => {
     const q = new InflightPackets<{ messageId: number; cmd: string }>()
     for (let id = 1; id <= 200; id++) q.set(id, packet(id))
