@@ -1,5 +1,5 @@
 // Issue 6, acceptance 1 (memory ≤ 50 KB per device): what the device model adds to raw MQTT.js and
-// aedes, measured side by side on the same broker setup (aedes in its own thread, in-memory links),
+// aedes, measured side by side on the same broker setup (in-memory links; aedes in its own thread or not),
 // one after the other in fresh processes so neither inherits the other's heap:
 //   (a) raw: N MQTT.js clients doing a device's MQTT and nothing else — a will, a retained `online`
 //       status, a command subscription, one QoS 1 JSON reading a second;
@@ -53,22 +53,12 @@ async function raw(gc) {
   const { MqttClient } = await import('mqtt')
   const { BrokerThread, EmbeddedBroker } = await import('../dist/src/broker/index.js')
   const broker = brokerThread ? await BrokerThread.start({ port: 0 }) : await EmbeddedBroker.start({ port: 0 })
-  const { duplexPair } = await import('node:stream')
-  const connect = brokerThread
-    ? () => broker.connect()
-    : () => {
-        const [client, server] = duplexPair()
-        client.once('close', () => server.destroy())
-        server.once('close', () => client.destroy())
-        broker.acceptStream(server)
-        return client
-      }
   const started = performance.now()
   const clients = []
   let online = 0
   for (let i = 0; i < devices; i++) {
     const id = `raw-${String(i).padStart(5, '0')}`
-    const c = new MqttClient(connect, {
+    const c = new MqttClient(() => broker.connect(), {
       clientId: id,
       clean: false,
       keepalive: 60,

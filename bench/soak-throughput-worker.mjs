@@ -1,6 +1,5 @@
 // One side of bench/soak-throughput.mjs, in its own process: `node soak-throughput-worker.mjs bare|emulator N seconds`.
 // Prints one JSON line: { perSecond, onlineMs, rssMB }.
-import { duplexPair } from 'node:stream'
 import { MqttClient } from 'mqtt'
 import { BrokerThread, EmbeddedBroker } from '../dist/src/broker/index.js'
 import { startFleet } from '../dist/src/index.js'
@@ -10,31 +9,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 // BENCH_BROKER_THREAD=no: aedes on this thread, as `fleet-emu run --no-broker-thread` (both sides).
 const brokerThread = process.env.BENCH_BROKER_THREAD !== 'no'
 
-async function startBroker() {
-  if (brokerThread) {
-    const broker = await BrokerThread.start({ port: 0 })
-    return { broker, connect: () => broker.connect() }
-  }
-  const broker = await EmbeddedBroker.start({ port: 0 })
-  const connect = () => {
-    const [client, server] = duplexPair()
-    client.once('close', () => server.destroy())
-    server.once('close', () => client.destroy())
-    broker.acceptStream(server)
-    return client
-  }
-  return { broker, connect }
-}
-
 async function bare() {
-  const { broker, connect } = await startBroker()
+  const broker = brokerThread ? await BrokerThread.start({ port: 0 }) : await EmbeddedBroker.start({ port: 0 })
   let delivered = 0
   broker.onClientPublish(() => delivered++)
   const t0 = performance.now()
   const clients = []
   let online = 0
   for (let i = 0; i < n; i++) {
-    const c = new MqttClient(connect, { clientId: `bare-${i}`, reconnectPeriod: 0, keepalive: 60, log: () => undefined })
+    const c = new MqttClient(() => broker.connect(), { clientId: `bare-${i}`, reconnectPeriod: 0, keepalive: 60, log: () => undefined })
     c.once('connect', () => online++)
     clients.push(c)
     if (i % 500 === 499) await sleep(0)

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
-import { errors, hiresEpochMs, ownedBytes } from '../core/index.js'
+import { errors, hiresEpochMs, memoryConnection, ownedBytes } from '../core/index.js'
 import { indexedMemoryPersistence } from './indexed-persistence.js'
 
 export interface EmbeddedBrokerOptions {
@@ -122,6 +122,11 @@ export class EmbeddedBroker {
 
   stats(): BrokerStats {
     return { clientsConnected: this.aedes.connectedClients, publishesIn: this.publishes }
+  }
+
+  /** A new in-memory connection into the broker (what an MQTT client takes as its stream), as `BrokerThread.connect()`. */
+  connect(): Duplex {
+    return memoryConnection((server) => this.acceptStream(server))
   }
 
   /**

@@ -1,4 +1,5 @@
-import { duplexPair, type Duplex } from 'node:stream'
+import type { Duplex } from 'node:stream'
+import { memoryConnection } from '../core/index.js'
 
 /**
  * What a device's MQTT stream (ShapedStream) writes into: a TCP socket, or one end of an in-memory
@@ -38,18 +39,9 @@ export function streamPipe(stream: Duplex, listener: BytePipeListener): BytePipe
 }
 
 /**
- * In-memory connections into a broker in the same thread: each connect makes a duplex pair, gives
- * one end to `accept` (the broker's side, e.g. `aedes.handle`) and the other to the client. No
- * socket, no file descriptor — what lets one process hold more devices than its open-file limit
- * allows over TCP. Each end is destroyed when the other closes; otherwise a client's `end()` waits
- * forever for a close that never comes.
+ * In-memory connections into a broker in the same thread ({@link memoryConnection}): no socket, no
+ * file descriptor — what lets one process hold more devices than its open-file limit allows over TCP.
  */
 export function memoryConnector(accept: (serverSide: Duplex) => void): PipeConnector {
-  return (listener) => {
-    const [client, server] = duplexPair()
-    client.once('close', () => server.destroy())
-    server.once('close', () => client.destroy())
-    accept(server)
-    return streamPipe(client, listener)
-  }
+  return (listener) => streamPipe(memoryConnection(accept), listener)
 }

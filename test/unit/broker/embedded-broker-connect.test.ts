@@ -1,4 +1,3 @@
-import { duplexPair } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedBroker } from '../../../src/broker/embedded-broker.js'
 
@@ -33,8 +32,7 @@ describe('EmbeddedBroker, CONNECT', () => {
         },
       },
     })
-    const [client, server] = duplexPair()
-    broker.acceptStream(server)
+    const client = broker.connect()
     const acks: Buffer[] = []
     client.on('data', (c: Buffer) => acks.push(c))
     // A small Buffer.from is a slice of Node's shared 8 KB pool, as a device's joined packets are.
@@ -52,8 +50,7 @@ describe('EmbeddedBroker, CONNECT', () => {
 
   it("a user's preConnect that refuses still refuses", async () => {
     broker = await EmbeddedBroker.start({ port: 0, hooks: { preConnect: (_client, _packet, done) => done(null, false) } })
-    const [client, server] = duplexPair()
-    broker.acceptStream(server)
+    const client = broker.connect()
     const closed = new Promise<void>((r) => client.once('close', () => r()))
     const acks: Buffer[] = []
     client.on('data', (c: Buffer) => acks.push(c))
