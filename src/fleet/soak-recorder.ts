@@ -46,6 +46,8 @@ export class SoakRecorder {
   private readonly graceMs: number
   /** Devices that went offline while a fault was on them. */
   private readonly knocked = new Set<string>()
+  /** Devices offline since they dropped with no fault on them: when (clock ms). */
+  private readonly droppedAt = new Map<string, number>()
   /** Devices waiting to be online again: when their fault ended, and its kind. */
   private readonly awaitingReconnect = new Map<string, { sinceMs: number; kind: string; profile: string }>()
   private published = 0
@@ -116,6 +118,7 @@ export class SoakRecorder {
     const now = atMs ?? this.o.clock.now()
     if (to === 'connecting') this.connectingSince.set(deviceId, now)
     if (to === 'online') {
+      this.droppedAt.delete(deviceId)
       const since = this.connectingSince.get(deviceId)
       this.connectingSince.delete(deviceId)
       if (since !== undefined) {
@@ -128,11 +131,18 @@ export class SoakRecorder {
         this.recordReconnect(now - waiting.sinceMs, waiting.profile, waiting.kind)
       }
     }
-    if (from === 'online' && (this.faultsOn.get(deviceId) ?? 0) > 0) this.knocked.add(deviceId)
+    if (from !== 'online') return
+    if ((this.faultsOn.get(deviceId) ?? 0) > 0) this.knocked.add(deviceId)
+    else this.droppedAt.set(deviceId, now)
   }
 
   faultStarted(deviceId: string, atMs: number): void {
     this.faultsOn.set(deviceId, (this.faultsOn.get(deviceId) ?? 0) + 1)
+    // A broker-wide fault reaches a device before its own start when another thread applied it first
+    // (device shards each apply the plan; the first to restart the broker drops everyone). A drop within
+    // the grace before the fault reached the device counts as the fault's, like loss does in the probe.
+    const dropped = this.droppedAt.get(deviceId)
+    if (dropped !== undefined && atMs - dropped <= this.graceMs) this.knocked.add(deviceId)
     this.probe.faultStarted(deviceId, atMs)
   }
 
