@@ -124,6 +124,11 @@ export class EmbeddedBroker {
     return { clientsConnected: this.aedes.connectedClients, publishesIn: this.publishes }
   }
 
+  /** False while the broker is down (a restart or a crash fault): connections are refused. */
+  get accepting(): boolean {
+    return this.listening
+  }
+
   /** A new in-memory connection into the broker (what an MQTT client takes as its stream), as `BrokerThread.connect()`. */
   connect(): Duplex {
     return memoryConnection((server) => this.acceptStream(server))

@@ -1,23 +1,49 @@
 import { InvalidArgumentError } from 'commander'
 import { setFlagsFromString } from 'node:v8'
 
+/** `--heap-growth`: a percent from the start, `v8` (V8's own factor throughout) or `auto` (the default). */
+export type HeapGrowth = number | 'auto' | 'v8'
+
+/**
+ * `auto`'s factor once every device is online: collect at 2× the live heap. In steady state that is
+ * no tighter than V8 collects anyway (its major GCs start at ~1.8× the live heap in a 10,000-device
+ * soak), so latency is unchanged; what it bounds is a reconnect wave. There V8's own factor (up to 4×
+ * for a busy heap) lets the heap run up to ~1 GB of promoted garbage before a major GC, and the pages
+ * stay committed for minutes: after a broker restart of 10,000 devices RSS was still ~40% up 50 s
+ * later, against ~4% with this (bench/README.md, "Heap growth after the ramp").
+ */
+export const AFTER_RAMP_HEAP_GROWTH = 100
+
 /**
  * V8's heap growing factor for this process, as a percent over what survived the last full collection
- * (`--heap-growth 20`: collect once the heap is 1.2× that). V8 flags are process-wide and this one is
- * read at every collection, so it applies to every thread (broker, device workers) from now on.
+ * (`--heap-growth 20`: collect once the heap is 1.2× that); 0 gives V8 back its own. V8 flags are
+ * process-wide and this one is read at every collection, so it applies to every thread (broker,
+ * device workers) from now on.
  *
- * Why it is opt-in: V8's own factor (up to 4× for a busy heap) leaves a 10,000-device soak with
- * hundreds of MB of garbage, but collects seldom; 50% takes a third to a half off RSS and slows the
- * connect ramp (~2,000–2,140 → ~1,500–1,700 devices/s in 90-s runs), and tighter factors cost latency
- * and reconnect time, because the emulator's own collections then land in what it measures
- * (bench/README.md, "Where it stands" and "Heap growing factor").
+ * Why a fixed factor is opt-in: V8's own factor (up to 4× for a busy heap) leaves a 10,000-device soak
+ * with hundreds of MB of garbage, but collects seldom; 50% takes a third to a half off RSS and slows
+ * the connect ramp, and tighter factors cost latency and reconnect time, because the emulator's own
+ * collections then land in what it measures (bench/README.md, "Where it stands" and "Heap growing
+ * factor").
  */
 export function setHeapGrowth(percent: number): void {
   setFlagsFromString(`--heap-growing-percent=${percent}`)
 }
 
-export function heapGrowthArg(value: string): number {
+/**
+ * Applies `--heap-growth` to a fleet about to start. `auto`: V8's own factor while devices connect
+ * (the ramp is allocation-bound: a tighter factor slows it by ~10–20%), then
+ * {@link AFTER_RAMP_HEAP_GROWTH} once every device is online at once. A fleet that never has every
+ * device online keeps V8's factor.
+ */
+export function applyHeapGrowth(growth: HeapGrowth, fleet: { once(event: 'online', listener: () => void): unknown }, set = setHeapGrowth): void {
+  if (typeof growth === 'number') return set(growth)
+  if (growth === 'auto') fleet.once('online', () => set(AFTER_RAMP_HEAP_GROWTH))
+}
+
+export function heapGrowthArg(value: string): HeapGrowth {
+  if (value === 'auto' || value === 'v8') return value
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`expected a whole percent 1–1000 (20: collect when the heap is 1.2× its live size), got "${value}"`)
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`expected auto, v8 or a whole percent 1–1000 (20: collect when the heap is 1.2× its live size), got "${value}"`)
   return n
 }

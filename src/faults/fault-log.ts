@@ -45,6 +45,12 @@ export class FaultLog {
   private readonly listeners: ((r: FaultRecord) => void)[] = []
   private readonly startListeners: StartListener[] = []
 
+  /**
+   * `retain: false`: closed records go to the listeners only ({@link records} stays empty) — for a
+   * long run whose records are streamed to faults.jsonl, or a device shard whose main thread keeps them.
+   */
+  constructor(private readonly opts: { retain?: boolean } = {}) {}
+
   /** Called with each record as it closes (outputs stream them to faults.jsonl). */
   onRecord(listener: (r: FaultRecord) => void): void {
     this.listeners.push(listener)
@@ -69,10 +75,8 @@ export class FaultLog {
    * that log closed it.
    */
   closeWith(record: FaultRecord): void {
-    const key = `${record.fault_id}\u0000${record.device_id}`
-    this.open.delete(key)
-    this.openByDevice.get(record.device_id)?.delete(record.fault_id)
-    this.closed.push(record)
+    this.forget(record.fault_id, record.device_id)
+    if (this.opts.retain !== false) this.closed.push(record)
     for (const l of this.listeners) l(record)
   }
 
@@ -80,8 +84,7 @@ export class FaultLog {
     const key = `${faultId}\u0000${deviceId}`
     const o = this.open.get(key)
     if (!o) return undefined
-    this.open.delete(key)
-    this.openByDevice.get(deviceId)?.delete(faultId)
+    this.forget(faultId, deviceId)
     const record: FaultRecord = {
       fault_id: faultId,
       kind: o.kind,
@@ -95,7 +98,7 @@ export class FaultLog {
       truncated,
       source: o.source,
     }
-    this.closed.push(record)
+    if (this.opts.retain !== false) this.closed.push(record)
     for (const l of this.listeners) l(record)
     return record
   }
@@ -105,8 +108,14 @@ export class FaultLog {
    * instant it began did not happen.
    */
   discard(faultId: string, deviceId: string): void {
+    this.forget(faultId, deviceId)
+  }
+
+  /** Drops (fault, device) from the open records; a device with none left has no map (10,000 empty ones add up). */
+  private forget(faultId: string, deviceId: string): void {
     this.open.delete(`${faultId}\u0000${deviceId}`)
-    this.openByDevice.get(deviceId)?.delete(faultId)
+    const onDevice = this.openByDevice.get(deviceId)
+    if (onDevice?.delete(faultId) && onDevice.size === 0) this.openByDevice.delete(deviceId)
   }
 
   /** When the open record of (fault, device) started, epoch ms; undefined when none is open. */

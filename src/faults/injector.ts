@@ -19,6 +19,8 @@ export interface InjectorOptions {
   seed: number
   /** The embedded broker's controls, when the fleet runs one. */
   broker?: BrokerControl
+  /** Keep closed fault-log records in memory (default true; see {@link FaultLog}). */
+  keepRecords?: boolean
 }
 
 /**
@@ -27,7 +29,7 @@ export interface InjectorOptions {
  * when a self-ending fault says so) it undoes and closes them.
  */
 export class FaultInjector {
-  readonly log = new FaultLog()
+  readonly log: FaultLog
   private readonly effects: EffectTracker
   private readonly timers = new Set<TimerHandle>()
   /** `${faultId}\0${deviceId}` → undo; `${faultId}\0` → the occurrence's begin undo. */
@@ -43,6 +45,7 @@ export class FaultInjector {
     private readonly hooks: InjectorHooks,
     private readonly opts: InjectorOptions,
   ) {
+    this.log = new FaultLog({ retain: opts.keepRecords })
     this.effects = new EffectTracker(this.log, clock)
   }
 

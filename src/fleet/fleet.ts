@@ -21,6 +21,7 @@ import { join } from 'node:path'
 import type { DeviceProfile } from '../spec/index.js'
 import type { FleetObserver } from './device-shard-protocol.js'
 import { DeviceShards, shardRanges, type ShardEventSink } from './device-shards.js'
+import { FaultTally } from './fault-tally.js'
 
 /** The broker thread's key among the threads whose health the recorder holds (shards are 0…N−1). */
 const BROKER_THREAD = -1
@@ -85,6 +86,11 @@ export interface FleetOptions {
   measure?: boolean
   /** Report timeline interval, clock ms. Default: 1 s, or duration/1800 for runs over half an hour. */
   reportIntervalMs?: number
+  /**
+   * Keep every closed fault-log record in memory for `faultLog` (default true). `fleet-emu run` turns
+   * it off: its records are in faults.jsonl, and an hours-long soak makes one per device per fault.
+   */
+  keepFaultLog?: boolean
   /**
    * Called for every sample every device produces (datasets read telemetry here, not from events).
    * The sample is only good during the call: a device whose sample is sent (or dropped unread) within
@@ -157,6 +163,7 @@ export class Fleet extends EventEmitter {
   private metricsServer: MetricsServer | undefined
   private readonly devices = new Map<string, VirtualDevice>()
   private injector!: FaultInjector
+  private faultTally: FaultTally | undefined
   private faultWriter: JsonlWriter | undefined
   private runStartMs = 0
   private runStarted = false
@@ -221,8 +228,14 @@ export class Fleet extends EventEmitter {
     return this.devices.size || this.shardDevices().length
   }
 
+  /** Every closed fault-log record (empty with `keepFaultLog: false`; faults.jsonl has them). */
   get faultLog(): readonly FaultRecord[] {
     return this.injector?.log.records ?? []
+  }
+
+  /** What the summary and the report say about faults, counted as records closed (kept or not). */
+  get faultTotals(): { perFault: RunSummary['faults']; occurrences: RunReport['faults'] } {
+    return { perFault: this.faultTally?.summary() ?? [], occurrences: this.faultTally?.timeline() ?? [] }
   }
 
   /** The run's report (SLIs, thresholds, verdict, timeline), once the fleet has stopped; undefined when not measured. */
@@ -340,8 +353,17 @@ export class Fleet extends EventEmitter {
         observer?.faultSkipped(kind, faultId, reason)
         this.onFaultSkipped(kind, faultId, reason)
       },
-    }, { seed: this.seed, broker: this.broker ? brokerControl(this.broker) : this.opts.remoteBroker?.control })
-    this.injector.log.onRecord((r) => this.faultWriter?.write(r))
+    }, {
+      seed: this.seed,
+      broker: this.broker ? brokerControl(this.broker) : this.opts.remoteBroker?.control,
+      // A device shard's records go to the main thread, which keeps them (or not).
+      keepRecords: !observer && (this.opts.keepFaultLog ?? true),
+    })
+    const tally = (this.faultTally = new FaultTally(this.runStartMs))
+    this.injector.log.onRecord((r) => {
+      tally.add(r)
+      this.faultWriter?.write(r)
+    })
     if (observer) {
       this.injector.log.onStart((faultId, kind, deviceId, atMs, rootCauseId, params, source) => observer.faultLogStart(faultId, kind, deviceId, atMs, params, source, rootCauseId))
       this.injector.log.onRecord((r) => observer.faultLogRecord(r, this.devices.get(r.device_id)?.currentStates.connectivity === 'online'))
@@ -525,7 +547,7 @@ export class Fleet extends EventEmitter {
     if (this.opts.remoteBroker) return this.opts.remoteBroker.connect
     const broker = this.broker
     if (this.opts.links !== 'memory' || !broker) return undefined
-    return broker instanceof BrokerThread ? (listener: BytePipeListener) => broker.connectPipe(listener) : memoryConnector((stream) => broker.acceptStream(stream))
+    return broker instanceof BrokerThread ? (listener: BytePipeListener) => broker.connectPipe(listener) : memoryConnector((stream) => broker.acceptStream(stream), () => !broker.accepting)
   }
 
   /** The devices this process runs: all of them, or its shard's contiguous range. */
@@ -603,7 +625,10 @@ export class Fleet extends EventEmitter {
       this.recorder?.connectivityChanged(id, profile.name, from, to, atMs)
       if (to === 'online') this.tracing.sessionStarted(id, profile.name, profile.connectivity.protocolVersion)
       else if (from === 'online') this.tracing.sessionEnded(id, 'stopped')
-      if (to === 'online' && s.allOnlineAtMs === undefined && s.inState('connectivity', 'online') === this.size) s.allOnlineAtMs = atMs - this.runStartMs
+      if (to === 'online' && s.allOnlineAtMs === undefined && s.inState('connectivity', 'online') === this.size) {
+        s.allOnlineAtMs = atMs - this.runStartMs
+        this.emit('online', { atMs, afterMs: s.allOnlineAtMs })
+      }
     }
     if (this.listenerCount('device.state') > 0) this.emit('device.state', { deviceId: id, region, from, to, atMs } satisfies DeviceStateEvent)
   }

@@ -28,13 +28,6 @@ export interface RunSummary {
 
 export function buildSummary(fleet: Fleet, elapsedMs: number, status: RunSummary['status'], startedWallMs: number): RunSummary {
   const s = fleet.stats
-  const faults = new Map<string, { faultId: string; kind: string; devices: number; truncated: number }>()
-  for (const r of fleet.faultLog) {
-    if (r.root_cause_id !== null) continue // a propagated effect, not a fault (faults.jsonl has both)
-    const f = faults.get(r.fault_id) ?? faults.set(r.fault_id, { faultId: r.fault_id, kind: r.kind, devices: 0, truncated: 0 }).get(r.fault_id)!
-    f.devices++
-    if (r.truncated) f.truncated++
-  }
   return {
     fleet: fleet.name,
     file: fleet.resolved.file,
@@ -57,7 +50,7 @@ export function buildSummary(fleet: Fleet, elapsedMs: number, status: RunSummary
       perSecond: elapsedMs > 0 ? Math.round((s.messagesPublished * 1000) / elapsedMs) : 0,
     },
     commands: s.commands,
-    faults: [...faults.values()],
+    faults: fleet.faultTotals.perFault,
     finalStates: { connectivity: s.states('connectivity'), firmware: s.states('firmware'), battery: s.states('battery') },
   }
 }

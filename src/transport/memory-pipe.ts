@@ -26,7 +26,14 @@ export interface BytePipeListener {
 }
 
 /** Opens a pipe toward the broker; what comes back goes to `listener`. */
-export type PipeConnector = (listener: BytePipeListener) => BytePipe
+export interface PipeConnector {
+  (listener: BytePipeListener): BytePipe
+  /**
+   * True while a connection would be refused at once (a broker in this process that is down): the
+   * caller may fail the attempt without opening a pipe — or making an MQTT client for it.
+   */
+  refusing?(): boolean
+}
 
 /** A Node stream — a TCP socket, one end of a duplex pair — as a pipe. */
 export function streamPipe(stream: Duplex, listener: BytePipeListener): BytePipe {
@@ -42,6 +49,6 @@ export function streamPipe(stream: Duplex, listener: BytePipeListener): BytePipe
  * In-memory connections into a broker in the same thread ({@link memoryConnection}): no socket, no
  * file descriptor — what lets one process hold more devices than its open-file limit allows over TCP.
  */
-export function memoryConnector(accept: (serverSide: Duplex) => void): PipeConnector {
-  return (listener) => streamPipe(memoryConnection(accept), listener)
+export function memoryConnector(accept: (serverSide: Duplex) => void, refusing?: () => boolean): PipeConnector {
+  return Object.assign((listener: BytePipeListener) => streamPipe(memoryConnection(accept), listener), { refusing })
 }

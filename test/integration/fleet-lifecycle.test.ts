@@ -147,9 +147,13 @@ describe('a 60-device fleet over TCP on the embedded broker', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(fleet.stats.connectAttempts).toBe(0)
     const before = fleet.clock.now()
+    const online: { atMs: number; afterMs: number }[] = []
+    fleet.on('online', (e: { atMs: number; afterMs: number }) => online.push(e))
     await fleet.start()
     expect(fleet.runStartedAtMs).toBeGreaterThanOrEqual(before)
     await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 20, { timeoutMs: 10_000 })
+    // `online` once, when the last of them came up: the connect ramp is over.
+    expect(online).toEqual([{ atMs: fleet.runStartedAtMs + fleet.stats.allOnlineAtMs!, afterMs: fleet.stats.allOnlineAtMs }])
     await expect(fleet.prepare()).rejects.toThrow(/prepare\(\) called on a fleet that is running/)
   })
 

@@ -28,9 +28,14 @@ describe('in-memory links into the embedded broker', () => {
       const { deviceIds } = fleet.inject({ kind: 'disconnect', target: { count: 4 }, durationMs: 500 })
       await fleet.waitFor(() => deviceIds.every((id) => wills.includes(id)), { timeoutMs: 5_000 })
       await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 60, { timeoutMs: 10_000 })
-      fleet.inject({ kind: 'broker-restart', durationMs: 500 })
+      const outcomes = { ...fleet.stats.connectOutcomes }
+      fleet.inject({ kind: 'broker-restart', durationMs: 1_500 })
       await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 0, { timeoutMs: 3_000 })
       await fleet.waitFor((f) => f.count({ connectivity: 'online' }) === 60, { timeoutMs: 10_000 })
+      // Attempts while the broker was down were refused, as over TCP (not left to time out).
+      const during = (k: string) => (fleet!.stats.connectOutcomes[k] ?? 0) - (outcomes[k] ?? 0)
+      expect(during('unreachable')).toBeGreaterThan(0)
+      expect(during('timeout')).toBe(0)
     } finally {
       await sub.endAsync(true)
     }

@@ -1,14 +1,36 @@
 import { spawnSync } from 'node:child_process'
 import { InvalidArgumentError } from 'commander'
 import { describe, expect, it } from 'vitest'
-import { heapGrowthArg } from '../../../src/cli/heap-growth.js'
+import { EventEmitter } from 'node:events'
+import { AFTER_RAMP_HEAP_GROWTH, applyHeapGrowth, heapGrowthArg } from '../../../src/cli/heap-growth.js'
 
 describe('--heap-growth', () => {
   it('takes a whole percent 1–1000 and refuses anything else with what it expects', () => {
     expect(heapGrowthArg('20')).toBe(20)
     expect(heapGrowthArg('1000')).toBe(1000)
     for (const bad of ['0', '-5', '12.5', 'lots', '1001', '']) expect(() => heapGrowthArg(bad)).toThrow(InvalidArgumentError)
-    expect(() => heapGrowthArg('x')).toThrow(/whole percent 1–1000/)
+    expect(() => heapGrowthArg('x')).toThrow(/auto, v8 or a whole percent 1–1000/)
+    expect(heapGrowthArg('auto')).toBe('auto')
+    expect(heapGrowthArg('v8')).toBe('v8')
+  })
+
+  it('auto keeps V8’s factor through the connect ramp and bounds the heap once every device is online', () => {
+    const fleet = new EventEmitter()
+    const set: number[] = []
+    applyHeapGrowth('auto', fleet, (p) => set.push(p))
+    expect(set).toEqual([])
+    fleet.emit('online')
+    fleet.emit('online')
+    expect(set).toEqual([AFTER_RAMP_HEAP_GROWTH])
+  })
+
+  it('a percent applies from the start; v8 never touches the factor', () => {
+    const fleet = new EventEmitter()
+    const set: number[] = []
+    applyHeapGrowth(50, fleet, (p) => set.push(p))
+    applyHeapGrowth('v8', fleet, (p) => set.push(p))
+    fleet.emit('online')
+    expect(set).toEqual([50])
   })
 
   it('set at run time, bounds how far a heap grows on garbage before it is collected', () => {

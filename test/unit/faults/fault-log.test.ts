@@ -114,4 +114,20 @@ describe('FaultLog', () => {
     ])
     expect(b).toHaveBeenCalledTimes(2)
   })
+
+  it('retain: false tells the listeners and keeps nothing; active faults are still known', () => {
+    const log = new FaultLog({ retain: false })
+    const heard: string[] = []
+    log.onRecord((r) => heard.push(`${r.fault_id}:${r.device_id}`))
+    log.start('a', 'disconnect', 'd1', T0, {}, 'plan')
+    log.start('b', 'latency', 'd1', T0, {}, 'plan')
+    expect([...log.activeOn('d1').keys()]).toEqual(['a', 'b'])
+    log.end('a', 'd1', T0 + 10)
+    log.closeWith({ ...log.end('b', 'd1', T0 + 20)!, device_id: 'd2' })
+    expect(heard).toEqual(['a:d1', 'b:d1', 'b:d2'])
+    expect(log.records).toEqual([])
+    expect(log.activeOn('d1').size).toBe(0)
+    log.start('c', 'disconnect', 'd1', T0 + 30, {}, 'plan')
+    expect([...log.activeOn('d1').keys()]).toEqual(['c'])
+  })
 })
