@@ -5,6 +5,11 @@ export interface PendingCopy {
 }
 
 const MAX_RING_SLOTS = 1024
+/**
+ * Where an emptied ring goes back to: twice the 4 it starts with, so a device that keeps a few
+ * messages in flight does not make a new ring each time they are all acknowledged.
+ */
+const SMALL_RING_SLOTS = 8
 
 /**
  * The messages of one device that were published and not delivered yet, by seq. Nearly always a
@@ -18,6 +23,8 @@ export class PendingSeqs {
   /** Flat triples [seq, clockMs, monoMs]; seq 0 marks a free slot (seqs start at 1). */
   private ring: number[] = new Array<number>(4 * 3).fill(0)
   private mask = 3
+  /** Ring slots in use. */
+  private held = 0
   private overflow: Map<number, PendingCopy[]> | undefined
 
   add(seq: number, clockMs: number, monoMs: number): void {
@@ -25,9 +32,17 @@ export class PendingSeqs {
     if (this.overflow?.has(seq)) return this.spill(seq, { clockMs, monoMs })
     const i = (seq & this.mask) * 3
     const held = this.ring[i]!
-    if (held === 0) return this.put(i, seq, clockMs, monoMs)
+    if (held === 0) {
+      this.held++
+      return this.put(i, seq, clockMs, monoMs)
+    }
     if (held !== seq && this.grow()) return this.add(seq, clockMs, monoMs)
     this.spill(seq, { clockMs, monoMs })
+  }
+
+  /** Ring slots it has now (what a device holds for this between messages). */
+  get slots(): number {
+    return this.mask + 1
   }
 
   /** Takes the oldest pending copy of `seq`, if any. */
@@ -40,7 +55,12 @@ export class PendingSeqs {
       if (next) {
         if (this.overflow!.get(seq)!.length === 0) this.overflow!.delete(seq)
         this.put(i, seq, next.clockMs, next.monoMs)
-      } else r[i] = 0
+      } else {
+        r[i] = 0
+        // Emptied after a burst (an offline buffer sent on reconnect): back to the small ring, or
+        // every device a fault knocked offline would keep the room it grew to (~800 B at 30 messages).
+        if (--this.held === 0 && this.mask > SMALL_RING_SLOTS - 1 && !this.overflow?.size) this.ring = new Array<number>(((this.mask = SMALL_RING_SLOTS - 1) + 1) * 3).fill(0)
+      }
       return copy
     }
     const copies = this.overflow?.get(seq)
@@ -77,14 +97,17 @@ export class PendingSeqs {
     const old = this.ring
     this.ring = new Array<number>(slots * 2 * 3).fill(0)
     this.mask = slots * 2 - 1
+    this.held = 0
     for (let i = 0; i < old.length; i += 3) {
       const seq = old[i]!
       if (seq === 0) continue
       const j = (seq & this.mask) * 3
       // Two pending seqs may still share a slot after doubling only if they differ by a multiple of
       // the new size; the later one waits in the overflow map.
-      if (this.ring[j] === 0) this.put(j, seq, old[i + 1]!, old[i + 2]!)
-      else this.spill(seq, { clockMs: old[i + 1]!, monoMs: old[i + 2]! })
+      if (this.ring[j] === 0) {
+        this.held++
+        this.put(j, seq, old[i + 1]!, old[i + 2]!)
+      } else this.spill(seq, { clockMs: old[i + 1]!, monoMs: old[i + 2]! })
     }
     return true
   }

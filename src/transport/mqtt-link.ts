@@ -41,7 +41,15 @@ export class MqttLink implements DeviceLink {
    * client takes it over.
    */
   private readonly incomingStore = new ResendingStore({ clean: false })
-  private readonly messageIds = new SmallMessageIds(this.outgoingStore)
+  /**
+   * After a burst (the offline buffer sent on reconnect) MQTT.js's table of pending acknowledgements
+   * keeps the room it grew to — ~550 B per device a fault knocked off, until its next reconnect. Once
+   * it is empty again it is swapped for a fresh one (`outgoing` is a public field of MqttClient).
+   */
+  private readonly messageIds = new SmallMessageIds(this.outgoingStore, () => {
+    const client = this.client
+    if (client && isEmpty(client.outgoing)) client.outgoing = {}
+  })
 
   constructor(
     private readonly opts: LinkOptions,
@@ -259,6 +267,11 @@ export class MqttLink implements DeviceLink {
 }
 
 const noLog = () => undefined
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false
+  return true
+}
 
 export function mqttLinkFactory(clock: Clock, connector?: PipeConnector) {
   return (opts: LinkOptions, listener: LinkListener): DeviceLink => new MqttLink(opts, listener, clock, connector)

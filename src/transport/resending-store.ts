@@ -92,6 +92,9 @@ export class ResendingStore extends Store {
   }
 }
 
+/** More packets in flight at once than a device at its usual rate has (what counts as a burst). */
+const BURST = 8
+
 /**
  * Packet ids that stay small: counting up from 1 again whenever nothing is in flight (no packet
  * awaiting its acknowledgement, none stored for resending). MQTT.js's default counts on through
@@ -105,14 +108,24 @@ export class SmallMessageIds {
   private next = 1
   private last: number | null = null
   private inFlight = 0
+  /** Most in flight at once since nothing was. */
+  private peak = 0
 
-  constructor(private readonly store: ResendingStore) {}
+  /**
+   * `onDrained`: called when nothing is in flight any more after more than {@link BURST} were (an
+   * offline buffer sent on reconnect): the client's table of pending acknowledgements kept the room
+   * the burst took, and may start afresh.
+   */
+  constructor(
+    private readonly store: ResendingStore,
+    private readonly onDrained?: () => void,
+  ) {}
 
   allocate(): number {
     if (this.inFlight === 0 && this.store.size === 0) this.next = 1
     const id = this.next
     this.next = id === 65535 ? 1 : id + 1
-    this.inFlight++
+    if (++this.inFlight > this.peak) this.peak = this.inFlight
     this.last = id
     return id
   }
@@ -123,16 +136,20 @@ export class SmallMessageIds {
 
   /** A stored packet resent with its own id: counted, and new ids are not taken from below it. */
   register(id: number): boolean {
-    this.inFlight++
+    if (++this.inFlight > this.peak) this.peak = this.inFlight
     if (id >= this.next) this.next = id === 65535 ? 1 : id + 1
     return true
   }
 
   deallocate(): void {
-    if (this.inFlight > 0) this.inFlight--
+    if (this.inFlight > 0 && --this.inFlight === 0) {
+      if (this.peak > BURST) this.onDrained?.()
+      this.peak = 0
+    }
   }
 
   clear(): void {
     this.inFlight = 0
+    this.peak = 0
   }
 }

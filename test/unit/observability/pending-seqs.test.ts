@@ -37,4 +37,19 @@ describe('PendingSeqs', () => {
     q.add(1025, copy(1025, 1).clockMs, copy(1025, 1).monoMs) // … and a second copy still queues behind the first.
     expect([q.take(1025), q.take(1025), q.take(1025)]).toEqual([copy(1025, 0), copy(1025, 1), undefined])
   })
+
+  it('gives back the room a burst took once everything is delivered, and works on after it', () => {
+    const p = new PendingSeqs()
+    for (let seq = 1; seq <= 40; seq++) p.add(seq, seq, seq)
+    expect(p.slots).toBeGreaterThanOrEqual(64)
+    for (let seq = 1; seq <= 39; seq++) expect(p.take(seq)).toEqual({ clockMs: seq, monoMs: seq })
+    expect(p.slots).toBeGreaterThanOrEqual(64) // one still in flight: nothing moves
+    p.take(40)
+    expect(p.slots).toBe(8)
+    p.add(41, 1, 2)
+    p.add(49, 3, 4) // the same slot of 8: the ring grows again
+    expect(p.take(49)).toEqual({ clockMs: 3, monoMs: 4 })
+    expect(p.take(41)).toEqual({ clockMs: 1, monoMs: 2 })
+    expect([...p.copies()]).toEqual([])
+  })
 })

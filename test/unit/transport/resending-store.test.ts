@@ -114,6 +114,26 @@ describe('SmallMessageIds', () => {
     expect(ids.allocate()).toBe(2)
   })
 
+  it('says when a burst has drained: nothing in flight after more than 8 were', () => {
+    let drained = 0
+    const ids = new SmallMessageIds(new ResendingStore({ clean: false }), () => drained++)
+    for (let round = 0; round < 3; round++) {
+      ids.allocate()
+      ids.deallocate()
+    }
+    for (let i = 0; i < 4; i++) ids.allocate()
+    for (let i = 0; i < 4; i++) ids.deallocate()
+    expect(drained).toBe(0) // a device's usual few in flight
+    for (let i = 0; i < 9; i++) ids.allocate()
+    for (let i = 0; i < 8; i++) ids.deallocate()
+    expect(drained).toBe(0) // one still in flight
+    ids.deallocate()
+    expect(drained).toBe(1)
+    ids.allocate()
+    ids.deallocate()
+    expect(drained).toBe(1) // the burst was counted once
+  })
+
   it('wraps after 65535, as MQTT.js’s default does', () => {
     const ids = new SmallMessageIds(new ResendingStore({ clean: false }))
     ids.allocate()
@@ -141,6 +161,17 @@ describe('MqttLink message ids against a real broker', () => {
       expect(new Set(ids)).toEqual(new Set([1]))
       const store = (link as unknown as { outgoingStore: ResendingStore }).outgoingStore
       expect(store.size).toBe(0)
+      // A burst (an offline buffer sent on reconnect): once all are acknowledged, MQTT.js's table of
+      // pending acknowledgements is a fresh object, not the one that grew to hold them.
+      const client = () => (link as unknown as { client: { outgoing: object } }).client
+      const burst = Promise.all(Array.from({ length: 30 }, (_, n) => new Promise<void>((resolve) => link.publish('t/ids', `b${n}`, { qos: 1 }, resolve))))
+      const during = client().outgoing
+      expect(Object.keys(during)).toHaveLength(30)
+      await burst
+      for (let i = 0; i < 200 && ids.length < 50; i++) await new Promise((r) => setTimeout(r, 10))
+      await new Promise((r) => setTimeout(r, 20))
+      expect(client().outgoing).not.toBe(during)
+      expect(client().outgoing).toEqual({})
     } finally {
       await link.end()
       await broker.stop()
