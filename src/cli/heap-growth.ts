@@ -1,16 +1,16 @@
 import { InvalidArgumentError } from 'commander'
 import { setFlagsFromString } from 'node:v8'
 
-/** `--heap-growth`: a percent from the start, `v8` (V8's own factor throughout) or `auto` (the default). */
+/** `--heap-growth`: a percent from the start, `v8` (V8's own factor; the default) or `auto`. */
 export type HeapGrowth = number | 'auto' | 'v8'
 
 /**
- * `auto`'s factor once every device is online: collect at 2× the live heap. In steady state that is
- * no tighter than V8 collects anyway (its major GCs start at ~1.8× the live heap in a 10,000-device
- * soak), so latency is unchanged; what it bounds is a reconnect wave. There V8's own factor (up to 4×
- * for a busy heap) lets the heap run up to ~1 GB of promoted garbage before a major GC, and the pages
- * stay committed for minutes: after a broker restart of 10,000 devices RSS was still ~40% up 50 s
- * later, against ~4% with this (bench/README.md, "Heap growth after the ramp").
+ * `auto`'s factor once every device is online: collect at 2× the live heap. What it bounds is a
+ * reconnect wave: there V8's own factor (up to 4× for a busy heap) lets the heap run up to ~1 GB of
+ * promoted garbage before a major GC at 10,000 devices. Measured (bench/README.md, "Where it stands
+ * (night)"): peak RSS 925 → 778 MiB in a 30-min soak, but ~8 points more CPU and a worse latency p99
+ * (973 against 428 ms), the collections after a broker restart stalling the event loop for up to
+ * ~400 ms each — so it is opt-in.
  */
 export const AFTER_RAMP_HEAP_GROWTH = 100
 
@@ -34,7 +34,7 @@ export function setHeapGrowth(percent: number): void {
  * Applies `--heap-growth` to a fleet about to start. `auto`: V8's own factor while devices connect
  * (the ramp is allocation-bound: a tighter factor slows it by ~10–20%), then
  * {@link AFTER_RAMP_HEAP_GROWTH} once every device is online at once. A fleet that never has every
- * device online keeps V8's factor.
+ * device online keeps V8's factor. `v8`: nothing is set.
  */
 export function applyHeapGrowth(growth: HeapGrowth, fleet: { once(event: 'online', listener: () => void): unknown }, set = setHeapGrowth): void {
   if (typeof growth === 'number') return set(growth)

@@ -90,7 +90,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--broker-thread', 'run the embedded broker in a worker thread of its own (default, except with --links memory on two cores or fewer)')
     .option('--no-broker-thread', 'run the embedded broker on the devices’ thread')
     .option('--workers <n>', 'run the devices in n worker threads (device shards; needs the embedded broker, which then uses memory links); auto: one per core from 2,000 devices with --links memory, else 0', workersArg, 'auto')
-    .option('--heap-growth <percent>', "collect garbage once a heap grows this much past its live size (V8's --heap-growing-percent); auto: V8's own factor during the connect ramp, 100 once every device is online; v8: V8's own throughout; 50 takes a third off RSS at 10,000 devices, at a cost in latency", heapGrowthArg, 'auto')
+    .option('--heap-growth <percent>', "collect garbage once a heap grows this much past its live size (V8's --heap-growing-percent); v8 (default): V8's own factor; auto: V8's during the connect ramp, 100 once every device is online (lower peaks in reconnect waves, more collections); 50 takes a third off RSS at 10,000 devices, at a cost in latency", heapGrowthArg, 'v8')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress line')
     .action(async (file: string, flags: RunFlags) => setExit(await runCommand(file, flags)))
