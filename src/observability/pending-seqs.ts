@@ -59,7 +59,10 @@ export class PendingSeqs {
         r[i] = 0
         // Emptied after a burst (an offline buffer sent on reconnect): back to the small ring, or
         // every device a fault knocked offline would keep the room it grew to (~800 B at 30 messages).
-        if (--this.held === 0 && this.mask > SMALL_RING_SLOTS - 1 && !this.overflow?.size) this.ring = new Array<number>(((this.mask = SMALL_RING_SLOTS - 1) + 1) * 3).fill(0)
+        if (--this.held === 0 && this.slots > SMALL_RING_SLOTS && !this.overflow?.size) {
+          this.ring = new Array<number>(SMALL_RING_SLOTS * 3).fill(0)
+          this.mask = SMALL_RING_SLOTS - 1
+        }
       }
       return copy
     }
