@@ -18,7 +18,7 @@ const arg = (name, fallback) => {
 const fleet = arg('fleet', 'fleets/soak.fleet.yaml')
 const out = arg('out', mkdtempSync(join(tmpdir(), 'fleet-emu-soak-')))
 const args = ['dist/src/cli/main.js', 'run', fleet, '--out', out, '--broker-port', '0', '--metrics-port', '0', '--no-progress', '--links', arg('links', 'memory')]
-for (const flag of ['duration', 'devices', 'speed', 'seed', 'workers', 'heap-growth']) if (arg(flag)) args.push(`--${flag}`, arg(flag))
+for (const flag of ['duration', 'devices', 'speed', 'seed', 'workers', 'heap-growth', 'heap-compaction']) if (arg(flag)) args.push(`--${flag}`, arg(flag))
 if (process.argv.includes('--no-broker-thread')) args.push('--no-broker-thread')
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 console.log(`$ node ${[...nodeFlags, ...args].join(' ')}`)

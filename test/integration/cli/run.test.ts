@@ -130,6 +130,18 @@ describe('fleet-emu run', () => {
     }
   })
 
+  it('exits 2 on a heap setting it does not know, saying what it takes', async () => {
+    for (const [flag, value, expected] of [
+      ['--heap-compaction', 'sometimes', 'expected auto, always or v8, got "sometimes"'],
+      ['--heap-growth', 'lots', 'expected auto, v8 or a whole percent 1–1000'],
+    ] as const) {
+      const run = cli(['run', FAST, flag, value, '--no-metrics', '--broker-port', '0'])
+      expect((await run.exit).code).toBe(2)
+      expect(run.stderr()).toContain(expected)
+      expect(run.stderr()).not.toMatch(/\n\s+at /)
+    }
+  })
+
   it('exits 2 on an unknown option', async () => {
     const run = cli(['run', FAST, '--devcies', '3'])
     expect((await run.exit).code).toBe(2)
