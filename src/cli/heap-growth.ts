@@ -1,8 +1,11 @@
 import { InvalidArgumentError } from 'commander'
 import { setFlagsFromString } from 'node:v8'
 
-/** `--heap-growth`: a percent from the start, `v8` (V8's own factor; the default) or `auto`. */
-export type HeapGrowth = number | 'auto' | 'v8'
+/**
+ * `--heap-growth`: a percent from the start, `v8` (V8's own factor; the default), `auto` (V8's through
+ * the connect ramp, {@link AFTER_RAMP_HEAP_GROWTH} after it) or `auto:N` (N after it).
+ */
+export type HeapGrowth = number | 'v8' | { afterRamp: number }
 
 /**
  * `auto`'s factor once every device is online: collect at 2× the live heap. What it bounds is a
@@ -31,19 +34,25 @@ export function setHeapGrowth(percent: number): void {
 }
 
 /**
- * Applies `--heap-growth` to a fleet about to start. `auto`: V8's own factor while devices connect
- * (the ramp is allocation-bound: a tighter factor slows it by ~10–20%), then
- * {@link AFTER_RAMP_HEAP_GROWTH} once every device is online at once. A fleet that never has every
- * device online keeps V8's factor. `v8`: nothing is set.
+ * Applies `--heap-growth` to a fleet about to start. `auto:N`: V8's own factor while devices connect
+ * (the ramp is allocation-bound: a tighter factor slows it by ~10–20%), then N once every device is
+ * online at once (`auto`: {@link AFTER_RAMP_HEAP_GROWTH}). A fleet that never has every device online
+ * keeps V8's factor. `v8`: nothing is set.
  */
 export function applyHeapGrowth(growth: HeapGrowth, fleet: { once(event: 'online', listener: () => void): unknown }, set = setHeapGrowth): void {
   if (typeof growth === 'number') return set(growth)
-  if (growth === 'auto') fleet.once('online', () => set(AFTER_RAMP_HEAP_GROWTH))
+  if (typeof growth === 'object') fleet.once('online', () => set(growth.afterRamp))
+}
+
+function percentArg(text: string, value: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`expected auto, auto:N, v8 or a whole percent N of 1–1000 (20: collect when the heap is 1.2× its live size), got "${value}"`)
+  return n
 }
 
 export function heapGrowthArg(value: string): HeapGrowth {
-  if (value === 'auto' || value === 'v8') return value
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`expected auto, v8 or a whole percent 1–1000 (20: collect when the heap is 1.2× its live size), got "${value}"`)
-  return n
+  if (value === 'v8') return value
+  if (value === 'auto') return { afterRamp: AFTER_RAMP_HEAP_GROWTH }
+  if (value.startsWith('auto:')) return { afterRamp: percentArg(value.slice('auto:'.length), value) }
+  return percentArg(value, value)
 }

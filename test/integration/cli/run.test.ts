@@ -133,7 +133,7 @@ describe('fleet-emu run', () => {
   it('exits 2 on a heap setting it does not know, saying what it takes', async () => {
     for (const [flag, value, expected] of [
       ['--heap-compaction', 'sometimes', 'expected auto, always or v8, got "sometimes"'],
-      ['--heap-growth', 'lots', 'expected auto, v8 or a whole percent 1–1000'],
+      ['--heap-growth', 'auto:lots', 'expected auto, auto:N, v8 or a whole percent N of 1–1000'],
     ] as const) {
       const run = cli(['run', FAST, flag, value, '--no-metrics', '--broker-port', '0'])
       expect((await run.exit).code).toBe(2)

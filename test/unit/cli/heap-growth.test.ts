@@ -9,19 +9,22 @@ describe('--heap-growth', () => {
     expect(heapGrowthArg('20')).toBe(20)
     expect(heapGrowthArg('1000')).toBe(1000)
     for (const bad of ['0', '-5', '12.5', 'lots', '1001', '']) expect(() => heapGrowthArg(bad)).toThrow(InvalidArgumentError)
-    expect(() => heapGrowthArg('x')).toThrow(/auto, v8 or a whole percent 1–1000/)
-    expect(heapGrowthArg('auto')).toBe('auto')
+    expect(() => heapGrowthArg('x')).toThrow(/auto, auto:N, v8 or a whole percent N of 1–1000/)
+    expect(heapGrowthArg('auto')).toEqual({ afterRamp: AFTER_RAMP_HEAP_GROWTH })
+    expect(heapGrowthArg('auto:50')).toEqual({ afterRamp: 50 })
+    for (const bad of ['auto:', 'auto:0', 'auto:x', 'auto:1001', 'auto:12.5']) expect(() => heapGrowthArg(bad)).toThrow(new RegExp(`got "${bad}"`))
     expect(heapGrowthArg('v8')).toBe('v8')
   })
 
   it('auto keeps V8’s factor through the connect ramp and bounds the heap once every device is online', () => {
     const fleet = new EventEmitter()
     const set: number[] = []
-    applyHeapGrowth('auto', fleet, (p) => set.push(p))
+    applyHeapGrowth(heapGrowthArg('auto'), fleet, (p) => set.push(p))
+    applyHeapGrowth(heapGrowthArg('auto:50'), fleet, (p) => set.push(p))
     expect(set).toEqual([])
     fleet.emit('online')
     fleet.emit('online')
-    expect(set).toEqual([AFTER_RAMP_HEAP_GROWTH])
+    expect(set).toEqual([AFTER_RAMP_HEAP_GROWTH, 50])
   })
 
   it('a percent applies from the start; v8 never touches the factor', () => {
