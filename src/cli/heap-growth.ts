@@ -50,6 +50,12 @@ function percentArg(text: string, value: string): number {
   return n
 }
 
+/** The `--heap-growth` value that gives `growth` (for the report's run metadata). */
+export function formatHeapGrowth(growth: HeapGrowth): string {
+  if (typeof growth === 'object') return growth.afterRamp === AFTER_RAMP_HEAP_GROWTH ? 'auto' : `auto:${growth.afterRamp}`
+  return String(growth)
+}
+
 export function heapGrowthArg(value: string): HeapGrowth {
   if (value === 'v8') return value
   if (value === 'auto') return { afterRamp: AFTER_RAMP_HEAP_GROWTH }

@@ -114,6 +114,11 @@ export interface FleetOptions {
   runStartMs?: number
   /** For a device shard: told every device hook, injector hook and fault-log record. */
   observer?: FleetObserver
+  /**
+   * How the process's heap is tuned, as the report's run metadata records it (the CLI passes its
+   * `--heap-growth`/`--heap-compaction`), so two reports can be compared from report.json alone.
+   */
+  heapSettings?: string
 }
 
 export interface DeviceStateEvent {
@@ -271,6 +276,11 @@ export class Fleet extends EventEmitter {
   }
 
   /** Where the devices and the embedded broker run (the report says it: it sets the ramp and memory). */
+  /** The heap tuning the caller reported ({@link FleetOptions.heapSettings}); in report.json's run. */
+  get heapSettings(): string | undefined {
+    return this.opts.heapSettings
+  }
+
   get threads(): string {
     const devices = this.shards ? `devices in ${this.shards.count} worker threads` : 'devices on the main thread'
     if (!this.broker) return `${devices}; external broker`

@@ -31,6 +31,8 @@ export function finishRunReport(fleet: Fleet, recorder: SoakRecorder, summary: R
       brokerUrl: summary.brokerUrl,
       links: fleet.linkKind,
       threads: fleet.threads,
+      ...(fleet.heapSettings ? { heap: fleet.heapSettings } : {}),
+      ...(process.execArgv.length ? { nodeFlags: process.execArgv.join(' ') } : {}),
       emulatorVersion: FLEET_EMU_VERSION,
       node: process.version,
       cpus: availableParallelism(),

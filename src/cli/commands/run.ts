@@ -7,7 +7,7 @@ import { EXIT } from '../exit-codes.js'
 import { fleetOptions, portArg, positiveNumberArg } from '../args.js'
 import { formatSummary } from '../print-summary.js'
 import { ProgressLine } from '../progress.js'
-import { applyHeapGrowth, heapGrowthArg, type HeapGrowth } from '../heap-growth.js'
+import { applyHeapGrowth, formatHeapGrowth, heapGrowthArg, type HeapGrowth } from '../heap-growth.js'
 import { applyHeapCompaction, heapCompactionArg, type HeapCompaction } from '../heap-compaction.js'
 
 interface RunFlags {
@@ -122,6 +122,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     outDir,
     // The records are in faults.jsonl; held here too they would grow with every fault of a long soak.
     keepFaultLog: false,
+    heapSettings: `--heap-growth ${formatHeapGrowth(flags.heapGrowth)} --heap-compaction ${flags.heapCompaction}`,
   })
   applyHeapGrowth(flags.heapGrowth, fleet)
   const stopCompaction = applyHeapCompaction(flags.heapCompaction, fleet)

@@ -45,6 +45,8 @@ function header(r: RunReport): string {
     ['broker', run.brokerUrl],
     ['links', run.links],
     ...(run.threads ? [['threads', run.threads] as [string, string]] : []),
+    ...(run.heap ? [['heap', run.heap] as [string, string]] : []),
+    ...(run.nodeFlags ? [['node flags', run.nodeFlags] as [string, string]] : []),
     ['started', run.startedAt],
     ['ended', run.endedAt],
     ['fleet file', run.file],

@@ -25,6 +25,10 @@ export interface RunReport {
     links: 'tcp' | 'memory' | 'in-process'
     /** Where the devices and the embedded broker ran (absent in reports of fleet-emu before 2026-12-06). */
     threads?: string
+    /** The heap tuning the run had, e.g. `--heap-growth auto:50 --heap-compaction always` (CLI runs from 2026-12-07). */
+    heap?: string
+    /** The Node flags the process started with (process.execArgv), when there were any. */
+    nodeFlags?: string
     emulatorVersion: string
     node: string
     cpus: number

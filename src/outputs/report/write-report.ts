@@ -62,6 +62,9 @@ const SHAPE: [string, (r: Record<string, unknown>) => boolean][] = [
   ...(['seed', 'devices', 'plannedDurationMs', 'elapsedMs', 'speed', 'cpus'] as const).map(
     (k) => [`run.${k}`, (r: Record<string, unknown>) => !isObject(r.run) || isNumber(r.run[k])] as [string, (r: Record<string, unknown>) => boolean],
   ),
+  ...(['threads', 'heap', 'nodeFlags'] as const).map(
+    (k) => [`run.${k}`, (r: Record<string, unknown>) => !isObject(r.run) || r.run[k] === undefined || isString(r.run[k])] as [string, (r: Record<string, unknown>) => boolean],
+  ),
   ['run.status', (r) => !isObject(r.run) || ['complete', 'stopped', 'interrupted'].includes(r.run.status as string)],
   ['run.partial', (r) => !isObject(r.run) || typeof r.run.partial === 'boolean'],
   ['slis', (r) => isObject(r.slis) && Object.values(r.slis).every(isNumberOrNull)],

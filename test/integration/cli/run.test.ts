@@ -26,8 +26,9 @@ describe('fleet-emu run', () => {
     expect(records.filter((r) => r.fault_id === 'frozen')).toHaveLength(2)
     expect(records.every((r) => r.truncated)).toBe(true)
     // TCP links keep the broker in a thread of its own unless told otherwise.
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { links: string; threads: string } }
-    expect(report.run).toMatchObject({ links: 'tcp', threads: 'devices on the main thread; broker in its own thread' })
+    // …and records the heap tuning it ran with (the defaults here), so reports compare from the JSON alone.
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { links: string; threads: string; heap: string } }
+    expect(report.run).toMatchObject({ links: 'tcp', threads: 'devices on the main thread; broker in its own thread', heap: '--heap-growth v8 --heap-compaction auto' })
   })
 
   for (const [flag, threads] of [
@@ -36,12 +37,12 @@ describe('fleet-emu run', () => {
   ] as const) {
     it(`${flag} with memory links: the run is complete and the report says where the broker ran`, async () => {
       const out = tmp(`run${flag}`)
-      const run = cli(['run', FAULTS, '--duration', '1500ms', '--links', 'memory', flag, '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
+      const run = cli(['run', FAULTS, '--duration', '1500ms', '--links', 'memory', flag, '--heap-growth', 'auto:50', '--heap-compaction', 'always', '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
       const { code } = await run.exit
       expect(run.stderr()).not.toMatch(/\n\s+at /)
       expect(code).toBe(0)
-      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; links: string; threads: string }; slis: { messages_delivered: number } }
-      expect(report.run).toMatchObject({ status: 'complete', links: 'memory', threads })
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; links: string; threads: string; heap: string }; slis: { messages_delivered: number } }
+      expect(report.run).toMatchObject({ status: 'complete', links: 'memory', threads, heap: '--heap-growth auto:50 --heap-compaction always' })
       expect(report.slis.messages_delivered).toBeGreaterThan(0)
       expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`<dt>threads</dt><dd>${threads}</dd>`)
     })

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { InvalidArgumentError } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { EventEmitter } from 'node:events'
-import { AFTER_RAMP_HEAP_GROWTH, applyHeapGrowth, heapGrowthArg } from '../../../src/cli/heap-growth.js'
+import { AFTER_RAMP_HEAP_GROWTH, applyHeapGrowth, formatHeapGrowth, heapGrowthArg } from '../../../src/cli/heap-growth.js'
 
 describe('--heap-growth', () => {
   it('takes a whole percent 1–1000 and refuses anything else with what it expects', () => {
@@ -14,6 +14,8 @@ describe('--heap-growth', () => {
     expect(heapGrowthArg('auto:50')).toEqual({ afterRamp: 50 })
     for (const bad of ['auto:', 'auto:0', 'auto:x', 'auto:1001', 'auto:12.5']) expect(() => heapGrowthArg(bad)).toThrow(new RegExp(`got "${bad}"`))
     expect(heapGrowthArg('v8')).toBe('v8')
+    // What the report records gives the same setting back.
+    for (const v of ['v8', 'auto', 'auto:50', '20']) expect(formatHeapGrowth(heapGrowthArg(v))).toBe(v)
   })
 
   it('auto keeps V8’s factor through the connect ramp and bounds the heap once every device is online', () => {

@@ -66,4 +66,14 @@ describe('writeReport / readReport', () => {
     ;(points.timeline.points[5] as unknown as Record<string, unknown>).online = null
     expectFleetError(() => readReport(file('points.json', JSON.stringify(points))), 'FLEET_ERR_SPEC_NOT_A_REPORT', /missing or malformed: timeline\.points$/)
   })
+
+  it('reads reports with or without the optional run facts, and refuses them when they are not text', () => {
+    const withFacts = { ...soakReport(), run: { ...soakReport().run, heap: '--heap-growth auto:50 --heap-compaction always', nodeFlags: '--max-semi-space-size=8' } }
+    expect(readReport(file('facts.json', JSON.stringify(withFacts)))).toEqual(withFacts)
+    expect(renderReportHtml(withFacts)).toContain('<dt>heap</dt><dd>--heap-growth auto:50 --heap-compaction always</dd>')
+    expect(renderReportHtml(withFacts)).toContain('<dt>node flags</dt><dd>--max-semi-space-size=8</dd>')
+    expect(renderReportHtml(soakReport())).not.toContain('<dt>heap</dt>')
+    const bad = { ...soakReport(), run: { ...soakReport().run, heap: 50, threads: ['main'] } }
+    expectFleetError(() => readReport(file('bad-facts.json', JSON.stringify(bad))), 'FLEET_ERR_SPEC_NOT_A_REPORT', /missing or malformed: run\.threads, run\.heap$/)
+  })
 })
