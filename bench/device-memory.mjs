@@ -5,7 +5,8 @@
 //       status, a command subscription, one QoS 1 JSON reading a second;
 //   (b) fleet-emu: N soak-fleet devices (fleets/soak.fleet.yaml's profile: XState firmware and device
 //       machines, sensors, offline buffer, delivery probe), the same MQTT.
-// Each reports, once all are online and 20 s have passed, RSS every second for --seconds (median and
+// Each reports how long until all were online (both start their clients at the soak fleet's ramp
+// rate, 5,000/s), and, once all are online and 20 s have passed, RSS every second for --seconds (median and
 // lowest, per device), and this thread's live heap after a full collection (the devices' side; the
 // broker thread is the same aedes in both).
 //
@@ -24,6 +25,8 @@ const seconds = Number(arg('seconds', '60'))
 const heapGrowth = arg('heap-growth', '')
 const brokerThread = arg('broker-thread', 'yes') !== 'no'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+/** fleets/soak.fleet.yaml's `ramp: { rate }`: both sides start their clients at this pace. */
+const RAMP_RATE = 5000
 
 if (process.argv[2] === '--side') {
   const side = process.argv[3]
@@ -57,6 +60,10 @@ async function raw(gc) {
   const clients = []
   let online = 0
   for (let i = 0; i < devices; i++) {
+    // Paced as the fleet ramps its devices on (fleet.ts rampOn): RAMP_RATE a second, in batches every
+    // 10 ms, so the two ramps compare like with like (all at once, the first clients' CONNACKs queue
+    // behind thousands of CONNECTs).
+    while (i >= ((performance.now() - started) * RAMP_RATE) / 1000 + 1) await sleep(10)
     const id = `raw-${String(i).padStart(5, '0')}`
     const c = new MqttClient(() => broker.connect(), {
       clientId: id,
@@ -69,10 +76,9 @@ async function raw(gc) {
     c.once('connect', () => {
       online++
       c.publish(`devices/${id}/status`, 'online', { qos: 1, retain: true })
-      c.subscribe(`devices/${id}/commands/#`, { qos: 1 })
+      c.subscribe(`devices/${id}/commands`, { qos: 1 })
     })
     clients.push({ c, id, seq: 0 })
-    if (i % 500 === 499) await sleep(0)
   }
   while (online < devices) await sleep(10)
   // One reading a second each, spread over the second as devices' timers are.
@@ -113,8 +119,9 @@ const mib = (bytes) => String(Math.round(bytes / 1048576)).padStart(5)
 const rawSide = run('raw')
 const emu = run('emulator')
 console.log(`${devices} devices, RSS over ${seconds} s after all online + 20 s, ${heapGrowth ? `--heap-growth ${heapGrowth}` : "V8's heap factor"}, broker ${brokerThread ? 'in its thread' : "on the devices' thread"} (KB = 1,000 bytes)`)
-console.log('                       RSS median        RSS lowest       devices-thread live heap')
+console.log('                       RSS median        RSS lowest       devices-thread live heap   all online after (connects/s)')
 for (const [name, r] of [['raw MQTT.js + aedes', rawSide], ['fleet-emu devices', emu]]) {
-  console.log(`  ${name.padEnd(20)} ${mib(r.rssMedian)} MiB ${kb(r.rssMedian)} KB   ${mib(r.rssMin)} MiB ${kb(r.rssMin)} KB   ${mib(r.liveHeap)} MiB ${kb(r.liveHeap)} KB`)
+  const ramp = `${r.onlineMs.toLocaleString('en-US')} ms (${Math.round((devices * 1000) / r.onlineMs).toLocaleString('en-US')}/s)`
+  console.log(`  ${name.padEnd(20)} ${mib(r.rssMedian)} MiB ${kb(r.rssMedian)} KB   ${mib(r.rssMin)} MiB ${kb(r.rssMin)} KB   ${mib(r.liveHeap)} MiB ${kb(r.liveHeap)} KB        ${ramp}`)
 }
 console.log(`  the device model adds ${kb(emu.rssMedian - rawSide.rssMedian)} KB/device of RSS (median), ${kb(emu.liveHeap - rawSide.liveHeap)} KB of live heap; target: total ≤ 50 KB/device`)

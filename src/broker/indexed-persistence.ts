@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
 import { ownedBytes } from '../core/index.js'
+import { RetainedTopics } from './retained-topics.js'
 
 // aedes-persistence ships CommonJS classes without typed deep exports; these are the parts used here.
 interface RetainedPacket {
@@ -19,14 +20,15 @@ const AsyncMemoryPersistence = require('aedes-persistence/asyncPersistence.js') 
 const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as { CallBackPersistence: CallBackPersistenceClass }
 
 /**
- * aedes' in-memory persistence with the retained messages indexed by topic. The stock one tests every
- * retained message against every SUBSCRIBE (O(retained) per subscription): with 10,000 devices each
- * keeping a retained status, and subscribing twice per connect, that scan was half of all CPU and
- * capped the connect ramp. Devices subscribe to exact topics, which this answers with one map lookup;
- * wildcard filters (a backend's `devices/+/status`) still scan, as before.
+ * aedes' in-memory persistence with the retained messages indexed by topic level. The stock one tests
+ * every retained message against every SUBSCRIBE (O(retained) per subscription): with 10,000 devices
+ * each keeping a retained status and subscribing as they connect, that scan was half of all CPU and
+ * capped the connect ramp. Here a subscription walks its filter through the topic tree
+ * ({@link RetainedTopics}): an exact filter or `devices/{id}/commands/#` costs its own path and what
+ * lies under it, whatever else is retained.
  */
 class IndexedRetainedPersistence extends AsyncMemoryPersistence {
-  private readonly retained = new Map<string, RetainedPacket>()
+  private readonly retained = new RetainedTopics<RetainedPacket>()
 
   /**
    * Kept with a payload of its own: the parsed one is a slice of what the client sent in that turn
@@ -43,38 +45,16 @@ class IndexedRetainedPersistence extends AsyncMemoryPersistence {
   }
 
   override createRetainedStream(pattern: string): Readable {
-    return Readable.from(this.matching([pattern]))
+    return Readable.from(this.retained.match(pattern))
   }
 
+  /** Filter by filter, as aedes' own does (a message two filters match comes twice). */
   private *matching(patterns: string[]): Generator<RetainedPacket> {
-    for (const filter of patterns) {
-      if (!filter.includes('+') && !filter.includes('#')) {
-        const packet = this.retained.get(filter)
-        if (packet) yield packet
-        continue
-      }
-      for (const [topic, packet] of this.retained) if (topicMatches(filter, topic)) yield packet
-    }
+    for (const filter of patterns) yield* this.retained.match(filter)
   }
 }
 
 /** The persistence to give `Aedes.createBroker({ persistence })`. */
 export function indexedMemoryPersistence(): object {
   return new CallBackPersistence((opts) => new IndexedRetainedPersistence(opts))
-}
-
-/**
- * MQTT topic-filter matching (MQTT 3.1.1 §4.7): `+` is one level, `#` (last) is any number of levels
- * including none (`a/#` matches `a`), and filters starting with a wildcard do not match `$` topics.
- */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false
-  const f = filter.split('/')
-  const t = topic.split('/')
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true
-    if (i >= t.length) return false
-    if (f[i] !== '+' && f[i] !== t[i]) return false
-  }
-  return f.length === t.length
 }

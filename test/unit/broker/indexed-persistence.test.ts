@@ -1,9 +1,24 @@
 import mqtt from 'mqtt'
+import seedrandom from 'seedrandom'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedBroker } from '../../../src/broker/index.js'
-import { indexedMemoryPersistence, topicMatches } from '../../../src/broker/indexed-persistence.js'
+import { indexedMemoryPersistence } from '../../../src/broker/indexed-persistence.js'
+import { RetainedTopics } from '../../../src/broker/retained-topics.js'
 
-describe('topicMatches (MQTT 3.1.1 §4.7)', () => {
+/** MQTT 3.1.1 §4.7, level by level: the reference the topic tree is checked against. */
+function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false
+  const f = filter.split('/')
+  const t = topic.split('/')
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true
+    if (i >= t.length) return false
+    if (f[i] !== '+' && f[i] !== t[i]) return false
+  }
+  return f.length === t.length
+}
+
+describe('RetainedTopics: the retained messages a filter matches (MQTT 3.1.1 §4.7)', () => {
   it.each([
     ['devices/a/status', 'devices/a/status', true],
     ['devices/a/status', 'devices/b/status', false],
@@ -19,8 +34,51 @@ describe('topicMatches (MQTT 3.1.1 §4.7)', () => {
     ['+/broker/uptime', '$SYS/broker/uptime', false],
     ['$SYS/#', '$SYS/broker/uptime', true],
     ['a/b', 'a/b/c', false],
+    ['/+', '/a', true], // a leading empty level is a level
+    ['+', '/a', false],
   ])('%s ~ %s → %s', (filter, topic, expected) => {
     expect(topicMatches(filter, topic)).toBe(expected)
+    const topics = new RetainedTopics<string>()
+    topics.set(topic, topic)
+    expect([...topics.match(filter)]).toEqual(expected ? [topic] : [])
+  })
+
+  it('finds exactly what a test of every topic finds, for seeded random topics and filters, through sets and deletes', () => {
+    const random = seedrandom('retained-topics')
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!
+    const words = ['devices', 'a', 'b', '', '$SYS', 'status', 'x']
+    const topicOf = () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(words)).join('/')
+    const filterOf = () => {
+      const levels = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick([...words, '+', '+']))
+      if (random() < 0.3) levels.push('#')
+      return levels.join('/')
+    }
+    const topics = new RetainedTopics<string>()
+    const kept = new Set<string>()
+    for (let round = 0; round < 400; round++) {
+      const topic = topicOf()
+      if (random() < 0.3) {
+        expect(topics.delete(topic)).toBe(kept.delete(topic))
+      } else {
+        topics.set(topic, topic)
+        kept.add(topic)
+      }
+      expect(topics.size).toBe(kept.size)
+      expect(topics.get(topic)).toBe(kept.has(topic) ? topic : undefined)
+      const filter = filterOf()
+      expect([...topics.match(filter)].sort(), filter).toEqual([...kept].filter((t) => topicMatches(filter, t)).sort())
+    }
+  })
+
+  it('leaves no empty levels behind once their topics are cleared', () => {
+    const topics = new RetainedTopics<string>()
+    topics.set('devices/a/status', 's')
+    topics.set('devices/a/shadow/reported', 'r')
+    topics.delete('devices/a/shadow/reported')
+    topics.delete('devices/a/status')
+    expect(topics.size).toBe(0)
+    expect((topics as unknown as { root: { children: unknown } }).root.children).toBeUndefined()
+    expect(topics.delete('devices/a/status')).toBe(false)
   })
 })
 
