@@ -13,7 +13,10 @@ const emptyLevel = <T>(): Level<T> => ({ value: undefined, children: undefined }
  * filter only by testing every retained topic: O(retained) per SUBSCRIBE, O(devices²) over a connect
  * ramp whose devices subscribe with wildcards (10,000 MQTT.js clients subscribing to
  * `devices/{id}/commands/#` as they connect: all online after 4.0–4.3 s with the scan, 3.4–3.6 s with
- * the tree; bench/device-memory.mjs's raw side).
+ * the tree; `node bench/device-memory.mjs --wildcard-subscribe`'s raw side).
+ *
+ * Matches come in tree order (level by level, each level's topics in the order first stored), not in
+ * the order the topics were stored as aedes' own store gives them; MQTT promises no order across topics.
  *
  * Matching follows MQTT 3.1.1 §4.7: `+` is one level (an empty one too), `#` (last) is any number of
  * levels including none (`a/#` matches `a`), and a filter starting with a wildcard matches no topic

@@ -275,12 +275,12 @@ export class Fleet extends EventEmitter {
     return this.opts.links === 'memory' && this.broker ? 'memory' : 'tcp'
   }
 
-  /** Where the devices and the embedded broker run (the report says it: it sets the ramp and memory). */
   /** The heap tuning the caller reported ({@link FleetOptions.heapSettings}); in report.json's run. */
   get heapSettings(): string | undefined {
     return this.opts.heapSettings
   }
 
+  /** Where the devices and the embedded broker run (the report says it: it sets the ramp and memory). */
   get threads(): string {
     const devices = this.shards ? `devices in ${this.shards.count} worker threads` : 'devices on the main thread'
     if (!this.broker) return `${devices}; external broker`

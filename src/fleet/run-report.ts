@@ -14,6 +14,7 @@ import type { RunSummary } from './summary.js'
 export function finishRunReport(fleet: Fleet, recorder: SoakRecorder, summary: RunSummary): RunReport {
   const slis = recorder.finish(summary.elapsedMs)
   const thresholds = evaluateThresholds(fleet.resolved.spec.thresholds, slis)
+  const flags = nodeFlags()
   const report: RunReport = {
     reportVersion: 1,
     run: {
@@ -32,7 +33,7 @@ export function finishRunReport(fleet: Fleet, recorder: SoakRecorder, summary: R
       links: fleet.linkKind,
       threads: fleet.threads,
       ...(fleet.heapSettings ? { heap: fleet.heapSettings } : {}),
-      ...(process.execArgv.length ? { nodeFlags: process.execArgv.join(' ') } : {}),
+      ...(flags ? { nodeFlags: flags } : {}),
       emulatorVersion: FLEET_EMU_VERSION,
       node: process.version,
       cpus: availableParallelism(),
@@ -46,4 +47,9 @@ export function finishRunReport(fleet: Fleet, recorder: SoakRecorder, summary: R
   }
   if (fleet.outDir) writeReport(fleet.outDir, report)
   return report
+}
+
+/** The Node flags this process runs with: its command line's, then NODE_OPTIONS' (how the CLI's are given). */
+function nodeFlags(): string {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS?.trim() ? [process.env.NODE_OPTIONS.trim()] : [])].join(' ')
 }

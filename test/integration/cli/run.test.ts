@@ -37,12 +37,15 @@ describe('fleet-emu run', () => {
   ] as const) {
     it(`${flag} with memory links: the run is complete and the report says where the broker ran`, async () => {
       const out = tmp(`run${flag}`)
-      const run = cli(['run', FAULTS, '--duration', '1500ms', '--links', 'memory', flag, '--heap-growth', 'auto:50', '--heap-compaction', 'always', '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
+      const run = cli(['run', FAULTS, '--duration', '1500ms', '--links', 'memory', flag, '--heap-growth', 'auto:50', '--heap-compaction', 'always', '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'], {
+        NODE_OPTIONS: '--max-semi-space-size=8',
+      })
       const { code } = await run.exit
       expect(run.stderr()).not.toMatch(/\n\s+at /)
       expect(code).toBe(0)
-      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; links: string; threads: string; heap: string }; slis: { messages_delivered: number } }
-      expect(report.run).toMatchObject({ status: 'complete', links: 'memory', threads, heap: '--heap-growth auto:50 --heap-compaction always' })
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; links: string; threads: string; heap: string; nodeFlags: string }; slis: { messages_delivered: number } }
+      // The Node flags too: the command line's (tsx's loader here), then NODE_OPTIONS'.
+      expect(report.run).toMatchObject({ status: 'complete', links: 'memory', threads, heap: '--heap-growth auto:50 --heap-compaction always', nodeFlags: '--import tsx --max-semi-space-size=8' })
       expect(report.slis.messages_delivered).toBeGreaterThan(0)
       expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`<dt>threads</dt><dd>${threads}</dd>`)
     })

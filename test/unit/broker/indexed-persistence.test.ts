@@ -49,7 +49,9 @@ describe('RetainedTopics: the retained messages a filter matches (MQTT 3.1.1 §4
     const words = ['devices', 'a', 'b', '', '$SYS', 'status', 'x']
     const topicOf = () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(words)).join('/')
     const filterOf = () => {
-      const levels = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick([...words, '+', '+']))
+      // From no levels (a bare `#`) to four, then `#` or not.
+      const levels = Array.from({ length: Math.floor(random() * 5) }, () => pick([...words, '+', '+']))
+      if (levels.length === 0) return '#'
       if (random() < 0.3) levels.push('#')
       return levels.join('/')
     }
