@@ -2,6 +2,11 @@ import { formatDuration } from '../core/index.js'
 import type { RunSummary } from '../fleet/index.js'
 import type { RunReport } from '../outputs/index.js'
 
+/** A measured duration for the terminal: 0.43 → "0.43 ms", 812 → "812ms", 2350 → "2s" (as the summary prints latencies). */
+export function formatLatency(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(2)} ms` : formatDuration(Math.round(ms))
+}
+
 /** The end-of-run summary for people. */
 export function formatSummary(s: RunSummary, outDir: string | undefined, report?: RunReport): string {
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(2)}%`)
@@ -23,7 +28,7 @@ export function formatSummary(s: RunSummary, outDir: string | undefined, report?
 /** The soak SLIs people look at first, and every threshold with its verdict. */
 function formatMeasurements(r: RunReport): string[] {
   const x = r.slis
-  const ms = (v: number | null) => (v === null ? 'n/a' : v < 10 ? `${v.toFixed(2)} ms` : formatDuration(Math.round(v)))
+  const ms = (v: number | null) => (v === null ? 'n/a' : formatLatency(v))
   const n = (v: number | null) => (v === null ? 'n/a' : v.toLocaleString('en-US'))
   const lines = [
     `  delivered          ${n(x.messages_delivered)} of ${n(x.messages_published)} published; lost ${n(x.loss)} (${n(x.unexplained_loss)} unexplained), duplicates ${n(x.duplicates)}, reordered ${n(x.reordered)}`,

@@ -1,5 +1,6 @@
 import { RealClock, formatDuration, type TimerHandle } from '../core/index.js'
 import type { Fleet } from '../fleet/index.js'
+import { formatLatency } from './print-summary.js'
 
 /**
  * The live progress line: devices online, messages/s published and (where the run is measured)
@@ -63,7 +64,7 @@ export class ProgressLine {
     const rate = perSecond(delivered, this.lastDelivered)
     this.lastDelivered = delivered
     const p99 = m.timeline().points.at(-1)?.latencyP99Ms
-    return ` · delivered ${rate}/s · in flight ${m.probe.inFlight}${p99 === null || p99 === undefined ? '' : ` · p99 ${p99 < 10 ? p99.toFixed(1) : Math.round(p99)} ms`}`
+    return ` · delivered ${rate}/s · in flight ${m.probe.inFlight}${p99 === null || p99 === undefined ? '' : ` · p99 ${formatLatency(p99)}`}`
   }
 
   private render(): void {

@@ -27,7 +27,7 @@ export interface RunReport {
     threads?: string
     /** The heap tuning the run had, e.g. `--heap-growth auto:50 --heap-compaction always` (CLI runs from 2026-12-07). */
     heap?: string
-    /** The Node flags the process started with (process.execArgv), when there were any. */
+    /** The Node flags the process ran with (process.execArgv, then NODE_OPTIONS), when there were any (from 2026-12-07). */
     nodeFlags?: string
     emulatorVersion: string
     node: string
