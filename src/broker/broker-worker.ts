@@ -1,7 +1,8 @@
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { hiresEpochMs, RealClock, type TimerHandle } from '../core/index.js'
 import { EmbeddedBroker } from './embedded-broker.js'
-import type { BrokerCtl, BrokerToShard, BrokerWorkerData, FromBroker, ShardToBroker, ToBroker } from './broker-protocol.js'
+import type { BrokerWorkerData, FromBroker, ToBroker } from './broker-protocol.js'
+import { answer, ShardHost } from './shard-host.js'
 import { StreamMux } from './stream-mux.js'
 
 /**
@@ -55,79 +56,27 @@ if (data.tapPublishes) {
 }
 
 /**
- * A device shard's channel: its connections (a mux of their own), its broker controls, and its
- * events, relayed to the fleet's thread in order with the publishes tapped here.
+ * Device shards' channels: their connections, their broker controls, and their events, relayed to
+ * the fleet's thread in order with the publishes tapped here.
  */
-const shardMuxes = new Set<StreamMux>()
-
-function attachShard(shard: number, shardPort: MessagePort): void {
-  const post = (m: BrokerToShard, transfer: ArrayBuffer[] = []) => shardPort.postMessage(m, transfer)
-  const shardMux = new StreamMux(
-    (batch) => post({ t: 'data', batch }, [batch.bytes]),
-    (stream) => broker.acceptStream(stream),
-  )
-  shardMuxes.add(shardMux)
-  // A shard that ends (or dies) drops its connections, as a crashed device process would.
-  shardPort.once('close', () => {
-    shardMuxes.delete(shardMux)
-    shardMux.destroyAll()
-  })
-  shardPort.on('message', (m: ShardToBroker) => {
-    if (m.t === 'data') return shardMux.receive(m.batch)
-    if (m.t === 'events') {
-      flushTaps()
-      return send({ t: 'shard', shard, items: m.items })
-    }
-    answer(m, post)
-  })
-}
+const shards = new ShardHost(broker, (shard, items) => {
+  flushTaps()
+  send({ t: 'shard', shard, items })
+})
 
 port.on('message', (m: ToBroker) => {
   if (m.t === 'data') return mux.receive(m.batch)
-  if (m.t === 'shard-port') return attachShard(m.shard, m.port)
-  answer(m, send)
+  if (m.t === 'shard-port') return shards.attach(m.shard, m.port)
+  if (m.op !== 'stop') return answer(() => shards.control(m), m.id, send)
+  answer(() => stop(), m.id, send)
 })
 
-/** Runs a control call and replies `done` with its result or error on the caller's port. */
-function answer(m: BrokerCtl, reply: (m: { t: 'done'; id: number; result?: unknown; error?: string }) => void): void {
-  void control(m).then(
-    (result) => reply({ t: 'done', id: m.id, result }),
-    (e: unknown) => reply({ t: 'done', id: m.id, error: e instanceof Error ? e.message : String(e) }),
-  )
-}
-
-/**
- * Several device shards apply the same broker-wide fault (each runs the fleet's whole plan), so going
- * down and outages are counted: the broker goes down at the first request and comes back at the
- * last release, as it would for one fleet thread.
- */
-const held = { down: 0, outage: 0 }
-
-async function control(m: BrokerCtl): Promise<unknown> {
-  switch (m.op) {
-    case 'goDown':
-      if (held.down++ > 0) return undefined
-      return broker.goDown()
-    case 'comeUp':
-      if (held.down === 0 || --held.down > 0) return undefined
-      return broker.comeUp()
-    case 'setOutage':
-      held.outage = Math.max(0, held.outage + (m.on ? 1 : -1))
-      return broker.setOutage(held.outage > 0)
-    case 'rejectClient':
-      return broker.rejectClient(m.clientId, m.on)
-    case 'disconnectClient':
-      return broker.disconnectClient(m.clientId)
-    case 'stats':
-      return broker.stats()
-    case 'stop':
-      wall.clearTimeout(healthTimer)
-      await broker.stop()
-      mux.flush()
-      for (const m of shardMuxes) m.flush()
-      setImmediate(() => process.exit(0))
-      return undefined
-  }
+async function stop(): Promise<void> {
+  wall.clearTimeout(healthTimer)
+  await broker.stop()
+  mux.flush()
+  shards.flush()
+  setImmediate(() => process.exit(0))
 }
 
 // The broker's heap is part of the emulator's memory: a soak's heap figures are every thread's.

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
 import { errors, hiresEpochMs, memoryConnection, ownedBytes } from '../core/index.js'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { indexedMemoryPersistence } from './indexed-persistence.js'
+import { ShardHost } from './shard-host.js'
 
 export interface EmbeddedBrokerOptions {
   host?: string
@@ -37,6 +39,8 @@ export class EmbeddedBroker {
   private boundPort = 0
   private listening = false
   private readonly publishListeners: ((topic: string, payload: Buffer, clientId: string, atHiresMs: number) => void)[] = []
+  private shards: ShardHost | undefined
+  private shardListener: ((shard: number, items: unknown[]) => void) | undefined
 
   private constructor(
     readonly aedes: Aedes,
@@ -180,12 +184,31 @@ export class EmbeddedBroker {
     this.clients.get(clientId)?.close()
   }
 
+  /**
+   * A channel for a device shard in a worker thread (transfer it there), served on this thread: the
+   * shard's own multiplexed connections and broker controls, and a path for its events
+   * (`onShardEvents`), as `BrokerThread.shardPort` gives, without a thread between the devices and
+   * the fleet's measurements.
+   */
+  shardPort(shard: number): MessagePort {
+    const { port1, port2 } = new MessageChannel()
+    this.shards ??= new ShardHost(this, (s, items) => this.shardListener?.(s, items))
+    this.shards.attach(shard, port1)
+    return port2
+  }
+
+  /** Events device shards sent through their `shardPort`, each batch ahead of the bytes that followed it. */
+  onShardEvents(listener: (shard: number, items: unknown[]) => void): void {
+    this.shardListener = listener
+  }
+
   /** Closes every client connection and the listener. */
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()))
     for (const s of this.sockets) s.destroy()
     if (this.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.listening = false
+    this.shards?.flush()
   }
 
   private refusal(clientId: string): number | undefined {

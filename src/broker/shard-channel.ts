@@ -6,11 +6,12 @@ import { StreamMux, type MuxPipeListener } from './stream-mux.js'
 type CtlRequest = DistributiveOmit<Exclude<BrokerCtl, { op: 'stop' }>, 't' | 'id'>
 
 /**
- * A device shard's end of its channel into the broker thread (BrokerThread.shardPort): in-memory
+ * A device shard's end of its channel into the broker (BrokerThread.shardPort, or EmbeddedBroker's
+ * on the fleet's thread; ShardHost is the broker's end): in-memory
  * connections for its devices, the broker controls broker-side faults use, and an event stream to
  * the fleet's thread. Events written before a publish always reach the fleet before that publish's
  * delivery: pending events go out just ahead of every batch of connection bytes, on the same port,
- * and the broker thread relays them in that order.
+ * and the broker's end passes them on in that order.
  */
 export class BrokerShardChannel {
   private readonly mux: StreamMux

@@ -73,5 +73,5 @@ export type ToShard =
   | { t: 'inject'; planned: PlannedFault }
   | { t: 'stop'; reason: 'complete' | 'stopped' | 'interrupted' }
 
-/** A device shard → the fleet's thread (its events go through the broker thread: see BrokerShardChannel). */
+/** A device shard → the fleet's thread (its events go by the broker's end of its channel: see BrokerShardChannel). */
 export type FromShard = { t: 'loaded' } | { t: 'started' } | { t: 'failed'; message: string } | { t: 'exiting' }

@@ -1,5 +1,5 @@
 // A device shard (see device-shards.ts): a Fleet of one contiguous range of the fleet's devices in a
-// worker thread, on the fleet's run clock, reaching the broker thread over its own channel. It runs
+// worker thread, on the fleet's run clock, reaching the broker over its own channel. It runs
 // the whole fault plan on its devices (as `--shard` processes do) and sends every event to the
 // fleet's thread, which keeps the counts, measurements and outputs.
 import { parentPort, workerData } from 'node:worker_threads'

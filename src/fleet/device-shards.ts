@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { RealClock, errors, workerScript, type ClockAnchor } from '../core/index.js'
-import type { BrokerThread } from '../broker/index.js'
+import type { MessagePort } from 'node:worker_threads'
 import type { DeviceRegion, DeviceStates } from '../device/index.js'
 import type { FaultRecord, PlannedFault } from '../faults/index.js'
 import type { ThreadHealth } from '../observability/index.js'
@@ -29,6 +29,16 @@ export interface ShardEventSink {
   failed(shard: number, message: string): void
 }
 
+/**
+ * The embedded broker as device shards reach it: in its own thread (BrokerThread) or on the fleet's
+ * thread (EmbeddedBroker); either gives each shard a port of its own and hands back their events.
+ */
+export interface ShardBroker {
+  readonly url: string
+  shardPort(shard: number): MessagePort
+  onShardEvents(listener: (shard: number, items: unknown[]) => void): void
+}
+
 /** Contiguous device ranges for `n` shards: [⌊kD/n⌋, ⌊(k+1)D/n⌋). */
 export function shardRanges(devices: number, n: number): { from: number; to: number }[] {
   return Array.from({ length: n }, (_, k) => ({ from: Math.floor((k * devices) / n), to: Math.floor(((k + 1) * devices) / n) }))
@@ -37,8 +47,9 @@ export function shardRanges(devices: number, n: number): { from: number; to: num
 /**
  * The fleet's devices split over worker threads (DESIGN.md, scale-out: one process uses both cores).
  * Each shard is a Fleet of a contiguous range of the devices in its own thread with its own heap (so
- * garbage collection pauses one shard, not every device), reaching the broker thread over its own
- * channel; its events come back to this thread through the broker thread, in order with the
+ * garbage collection pauses one shard, not every device), reaching the broker over its own channel
+ * (the broker in its thread, or on this one); its events come back to this thread by the broker's
+ * end of that channel, in order with the
  * deliveries of the messages they announce, and are decoded into the sink.
  */
 export class DeviceShards {
@@ -59,7 +70,7 @@ export class DeviceShards {
     seed: number
     durationMs: number
     rampRate: number | undefined
-    broker: BrokerThread
+    broker: ShardBroker
     /** The fleet's clock, for the shards' clocks to read the same. */
     anchor: ClockAnchor
     sink: ShardEventSink

@@ -99,7 +99,8 @@ export interface FleetOptions {
   onSample?: (device: VirtualDevice, sample: Sample, seq: number, tsDevice: number, messageFaultIds: readonly string[]) => void
   /**
    * Run the devices in this many worker threads (device shards; 0 = in this thread, the default).
-   * Needs the embedded broker, which then runs in its own thread with in-memory links. Counts,
+   * Needs the embedded broker, reached with in-memory links: in its own thread unless `brokerThread`
+   * is false, then on this thread beside the measurements (what pays on two cores). Counts,
    * measurements, the fault log, metrics and the report stay whole here; per-device views
    * (`device()`, `list()`, `command()`, `count()` over several fields) need the devices in this
    * thread.
@@ -282,9 +283,10 @@ export class Fleet extends EventEmitter {
 
   /** Where the devices and the embedded broker run (the report says it: it sets the ramp and memory). */
   get threads(): string {
-    const devices = this.shards ? `devices in ${this.shards.count} worker threads` : 'devices on the main thread'
+    const devices = this.shards ? `devices in ${workerThreads(this.shards.count)}` : 'devices on the main thread'
     if (!this.broker) return `${devices}; external broker`
-    return this.broker instanceof BrokerThread ? `${devices}; broker in its own thread` : `${devices}, with the broker`
+    if (this.broker instanceof BrokerThread) return `${devices}; broker in its own thread`
+    return this.shards ? `${devices}; broker on the main thread` : `${devices}, with the broker`
   }
 
   /** Clock ms since the run started. */
@@ -315,7 +317,9 @@ export class Fleet extends EventEmitter {
         if (!probe.ok) throw errors.brokerUnreachable(external, probe.message)
       } else {
         const where = { host: this.opts.brokerHost ?? spec.broker.host, port: this.opts.brokerPort ?? spec.broker.port }
-        this.broker = this.opts.brokerThread || workers > 0 ? await BrokerThread.start(where) : await EmbeddedBroker.start(where)
+        // Device shards reach the broker in its thread unless told otherwise (the library's default).
+        const brokerThread = this.opts.brokerThread ?? workers > 0
+        this.broker = brokerThread ? await BrokerThread.start(where) : await EmbeddedBroker.start(where)
       }
       const metricsCfg = this.opts.metricsPort === false ? false : spec.metrics === false && this.opts.metricsPort === undefined ? false : { host: spec.metrics === false ? '127.0.0.1' : spec.metrics.host, port: this.opts.metricsPort ?? (spec.metrics === false ? 0 : spec.metrics.port) }
       if (metricsCfg) this.metricsServer = await MetricsServer.start(this.metrics, metricsCfg.host, metricsCfg.port)
@@ -396,7 +400,7 @@ export class Fleet extends EventEmitter {
    * their devices now, before the run starts.
    */
   private async prepareShards(workers: number): Promise<void> {
-    const broker = this.broker as BrokerThread
+    const broker = this.broker as EmbeddedBroker | BrokerThread
     const all = this.shardDevices()
     const first = this.opts.deviceRange?.from ?? shardStart(this.resolved.devices.length, this.opts.shard)
     this.profilesById = new Map(all.map((d) => [d.id, d.profile]))
@@ -896,4 +900,9 @@ function describeDevice(d: VirtualDevice): DeviceInfo {
     seq: d.publishedSeq,
     lastTelemetry: last && { ts: last.ts, values: last.values },
   }
+}
+
+/** "1 worker thread", "2 worker threads". */
+export function workerThreads(n: number): string {
+  return `${n} worker thread${n === 1 ? '' : 's'}`
 }

@@ -7,8 +7,8 @@ import { expectFleetError } from '../helpers/expect-fleet-error.js'
 
 /**
  * Device shards in worker threads (`deviceWorkers`): the devices run in two workers, the broker in
- * its own thread, and this thread keeps the counts, the delivery probe, the fault log and the
- * report. The run must measure exactly what a one-thread run measures.
+ * its own thread or on this one, and this thread keeps the counts, the delivery probe, the fault log
+ * and the report. The run must measure exactly what a one-thread run measures.
  */
 describe('device shards in worker threads', () => {
   let fleet: Fleet | undefined
@@ -17,10 +17,16 @@ describe('device shards in worker threads', () => {
     fleet = undefined
   })
 
-  it('a soak in miniature over two shards: one broker restart for both, every message accounted for, everyone back', async () => {
+  // The broker in its own thread (the library's default with shards), or on this thread beside the
+  // measurements (two cores: `fleet-emu run --workers 1 --no-broker-thread`).
+  it.each([
+    { brokerThread: true, where: 'in its own thread' },
+    { brokerThread: false, where: 'on the main thread' },
+  ])('a soak in miniature over two shards, the broker $where: one broker restart for both, every message accounted for, everyone back', async ({ brokerThread, where }) => {
     const out = mkdtempSync(join(tmpdir(), 'fleet-emu-shards-'))
-    fleet = await startFleet('test/fixtures/integration/soak.fleet.yaml', { brokerPort: 0, metricsPort: false, outDir: out, reportIntervalMs: 250, deviceWorkers: 2 })
+    fleet = await startFleet('test/fixtures/integration/soak.fleet.yaml', { brokerPort: 0, metricsPort: false, outDir: out, reportIntervalMs: 250, deviceWorkers: 2, brokerThread })
     expect(fleet.linkKind).toBe('memory')
+    expect(fleet.threads).toBe(`devices in 2 worker threads; broker ${where}`)
     const summary = await fleet.run()
     const report = fleet.report!
     const s = report.slis
@@ -39,7 +45,7 @@ describe('device shards in worker threads', () => {
     expect(s.reconnects).toBeGreaterThanOrEqual(knockedAtLeast)
     expect(s.not_reconnected).toBe(0)
     expect(s.online_at_end_rate).toBe(1)
-    // Publish notices from the shards and deliveries from the broker thread meet in the probe.
+    // Publish notices from the shards and deliveries from the broker meet in the probe.
     expect(s.messages_published).toBeGreaterThan(1500)
     expect(s.messages_published).toBe(summary.messages.published)
     expect(s.unexplained_loss).toBe(0)

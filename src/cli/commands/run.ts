@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { InvalidArgumentError, type Command } from 'commander'
 import { parseDuration, wallEpochMs } from '../../core/index.js'
-import { Fleet, loadFleet } from '../../fleet/index.js'
+import { Fleet, loadFleet, workerThreads } from '../../fleet/index.js'
 import { defaultRunFolder } from '../../outputs/index.js'
 import { EXIT } from '../exit-codes.js'
 import { fleetOptions, portArg, positiveNumberArg } from '../args.js'
@@ -56,7 +56,8 @@ export function resolveWorkers(workers: number | 'auto', devices: number, embedd
 
 /**
  * Unset (neither --broker-thread nor --no-broker-thread): the embedded broker gets a thread of its own
- * where that pays. Device shards need it (they reach the broker through its thread). With in-memory
+ * where that pays, and with device shards (`--no-broker-thread` keeps it on the main thread beside
+ * them, which on two cores saves a thread: see docs/soak.md, "Device workers"). With in-memory
  * links on two cores or fewer it stays on the devices' thread: measured there on the soak fleet
  * (bench/README.md, "Where it stands (evening)"), one thread connects 10,000 devices faster
  * (2,782–2,916 against 1,849–2,538 a second), carries more (28,500 against ~20,500 msg/s), and takes
@@ -90,7 +91,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', positiveNumberArg)
     .option('--links <kind>', 'how devices reach the embedded broker: tcp (sockets, default) or memory (no file descriptors; for >10k devices)', linksArg)
     .option('--broker-thread', 'run the embedded broker in a worker thread of its own (default, except with --links memory on two cores or fewer)')
-    .option('--no-broker-thread', 'run the embedded broker on the devices’ thread')
+    .option('--no-broker-thread', 'run the embedded broker on the main thread: with the devices, or beside device workers (--workers 1 --no-broker-thread on two cores: a faster ramp and half the latency p99, ~10 KB more a device)')
     .option('--workers <n>', 'run the devices in n worker threads (device shards; needs the embedded broker, which then uses memory links); auto: one per core from 2,000 devices with --links memory, else 0', workersArg, 'auto')
     .option('--heap-growth <percent>', "collect garbage once a heap grows this much past its live size (V8's --heap-growing-percent); v8 (default): V8's own factor; auto:N: V8's during the connect ramp, N once every device is online (auto: 100; lower peaks in reconnect waves, more collections; auto:50 with --heap-compaction always: the least steady memory at V8's ramp speed); 50 takes a third off RSS at 10,000 devices, at a cost in latency", heapGrowthArg, 'v8')
     .option('--heap-compaction <mode>', "auto (default): after a reconnect wave leaves the heap's pages half empty, compact it once, 15 s after the collection that saw it (one pause of ~250 ms at 10,000 devices), instead of giving the pages back over ~10 minutes; always: at every full collection (least RSS, that pause every ~20 s); v8: V8's own choice", heapCompactionArg, 'auto')
@@ -143,7 +144,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   try {
     await fleet.start()
     const log = (s: string) => process.stderr.write(s)
-    log(`fleet-emu: ${fleet.name} — ${fleet.size} devices${deviceWorkers > 0 ? ` in ${deviceWorkers} worker threads` : ''}, seed ${fleet.seed}, broker ${fleet.brokerUrl}${fleet.metricsUrl ? `, metrics ${fleet.metricsUrl}` : ''}\n`)
+    log(`fleet-emu: ${fleet.name} — ${fleet.size} devices${deviceWorkers > 0 ? ` in ${workerThreads(deviceWorkers)}` : ''}, seed ${fleet.seed}, broker ${fleet.brokerUrl}${fleet.metricsUrl ? `, metrics ${fleet.metricsUrl}` : ''}\n`)
     progress?.start()
     const summary = await fleet.run()
     progress?.stop()

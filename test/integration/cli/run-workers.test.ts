@@ -6,9 +6,12 @@ import { cli, tmp, waitForOutput } from './cli-helpers.js'
 const FAULTS = 'test/fixtures/integration/fast-faults.fleet.yaml'
 
 describe('fleet-emu run --workers', () => {
-  it('on SIGTERM with device workers: the shards stop their devices, outputs are flushed and marked partial, exit 130', async () => {
+  it.each([
+    ['--broker-thread', 'broker in its own thread'],
+    ['--no-broker-thread', 'broker on the main thread'],
+  ])('on SIGTERM with device workers (%s): the shards stop their devices, outputs are flushed and marked partial, exit 130', async (brokerFlag, broker) => {
     const out = tmp('workers-sigterm')
-    const run = cli(['run', FAULTS, '--workers', '2', '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
+    const run = cli(['run', FAULTS, '--workers', '2', brokerFlag, '--broker-port', '0', '--no-metrics', '--out', out, '--no-progress'])
     await waitForOutput(run, /20 devices in 2 worker threads/)
     await new Promise((r) => setTimeout(r, 1_000)) // both faults have started
     run.child.kill('SIGTERM')
@@ -24,7 +27,7 @@ describe('fleet-emu run --workers', () => {
     expect(own.filter((r) => r.fault_id === 'frozen')).toHaveLength(2)
     expect(own.every((r) => r.truncated)).toBe(true)
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; partial: boolean; links: string; threads: string } }
-    expect(report.run).toMatchObject({ status: 'interrupted', partial: true, links: 'memory', threads: 'devices in 2 worker threads; broker in its own thread' })
+    expect(report.run).toMatchObject({ status: 'interrupted', partial: true, links: 'memory', threads: `devices in 2 worker threads; ${broker}` })
   })
 
   it('device workers with an external broker: exit 2 with what to do instead', async () => {
