@@ -2,7 +2,7 @@
 //   npm run build && node bench/soak.mjs                                   # fleets/soak.fleet.yaml: 10,000 devices, 30 min
 //   node bench/soak.mjs --duration 2m                                      # shorter (the faults at 10 and 20 min need ≥ 21 min)
 //   node bench/soak.mjs --fleet fleets/soak.fleet.yaml --links memory --devices 10000
-//   node bench/soak.mjs --duration 2m --no-broker-thread --heap-growth 50   # one heap: the least-memory setup
+//   node bench/soak.mjs --duration 2m --workers 0 --heap-growth 50         # one heap (two cores): the least-memory setup
 // Prints: connect ramp (devices / time until all were online), peak RSS and RSS per device, RSS
 // growth after warm-up, latency percentiles, loss (explained or not), reconnect times, event-loop
 // lag, CPU, the threshold verdicts and the CLI's exit code. Bounded: the run stops after its duration.

@@ -41,32 +41,36 @@ function workersArg(value: string): number | 'auto' {
 }
 
 /**
- * `auto`: device workers only where there are cores for them. The broker thread keeps one core busy
- * and the main thread another (the delivery probe, the recorder and /metrics see every message, and
- * with no workers it runs the devices too), so a shard pays only on a third core: cores − 2 workers,
- * for fleets of 2,000 devices or more on the embedded broker with in-memory links in its thread.
- * Measured on two cores (bench/README.md, "Where it stands"): no workers connect 10,000 devices
- * faster (~2,000–2,170 against ~1,600–1,660 a second), and at --heap-growth 50 in less memory and CPU,
- * than two.
+ * `auto`: device workers for fleets of 2,000 devices or more on the embedded broker with in-memory
+ * links, where there are cores for them. With the broker in its thread, that thread keeps one core
+ * busy and the main thread another (the delivery probe, the recorder and /metrics see every
+ * message), so a shard pays only on a third core: cores − 2 workers. With the broker on the main
+ * thread (the default on two cores), one worker takes the devices and the main thread keeps the
+ * broker and the measurements: two busy threads on two cores. Measured there on the soak fleet
+ * (bench/README.md, "Where it stands (2026-12-07, morning)"): against the devices on the main thread,
+ * a 5–35% faster ramp and about half the latency p99 at the same CPU, for ~10 KB a device more; a
+ * 30-min soak passed every threshold, latency p99 274 ms. More workers beside a broker on the main
+ * thread are not measured: ask for them with --workers n.
  */
 export function resolveWorkers(workers: number | 'auto', devices: number, embedded: boolean, links: 'tcp' | 'memory' | undefined, brokerThread: boolean, cores = availableParallelism()): number {
   if (workers !== 'auto') return workers
-  return embedded && links === 'memory' && brokerThread && devices >= AUTO_WORKERS_FROM_DEVICES ? Math.max(0, cores - 2) : 0
+  if (!embedded || links !== 'memory' || devices < AUTO_WORKERS_FROM_DEVICES) return 0
+  return brokerThread ? Math.max(0, cores - 2) : Math.min(1, cores - 1)
 }
 
 /**
  * Unset (neither --broker-thread nor --no-broker-thread): the embedded broker gets a thread of its own
- * where that pays, and with device shards (`--no-broker-thread` keeps it on the main thread beside
- * them, which on two cores saves a thread: see docs/soak.md, "Device workers"). With in-memory
- * links on two cores or fewer it stays on the devices' thread: measured there on the soak fleet
- * (bench/README.md, "Where it stands (evening)"), one thread connects 10,000 devices faster
- * (2,782–2,916 against 1,849–2,538 a second), carries more (28,500 against ~20,500 msg/s), and takes
- * about half the CPU and a third less RSS, because every packet crossing to a broker thread costs a
- * message between threads. TCP links keep the broker thread (not measured on one thread yet).
+ * where that pays. With in-memory links on two cores or fewer it stays on the main thread, with the
+ * devices or beside one device worker (see resolveWorkers): measured there on the soak fleet
+ * (bench/README.md, "Where it stands (evening)"), the devices and the broker on one thread connected
+ * 10,000 devices faster than with a broker thread (2,782–2,916 against 1,849–2,538 a second), carried
+ * more (28,500 against ~20,500 msg/s), and took about half the CPU and a third less RSS, because
+ * every packet crossing to a broker thread costs a message between threads; and a device worker
+ * beside a broker on the main thread saves a third busy thread. TCP links keep the broker thread
+ * (not measured on one thread yet).
  */
-export function resolveBrokerThread(flag: boolean | undefined, workers: number | 'auto', links: 'tcp' | 'memory' | undefined, cores = availableParallelism()): boolean {
+export function resolveBrokerThread(flag: boolean | undefined, links: 'tcp' | 'memory' | undefined, cores = availableParallelism()): boolean {
   if (flag !== undefined) return flag
-  if (workers !== 'auto' && workers > 0) return true
   return !(links === 'memory' && cores <= 2)
 }
 
@@ -91,8 +95,8 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--speed <factor>', 'live clock speed factor (e.g. 10 runs ten clock seconds per second)', positiveNumberArg)
     .option('--links <kind>', 'how devices reach the embedded broker: tcp (sockets, default) or memory (no file descriptors; for >10k devices)', linksArg)
     .option('--broker-thread', 'run the embedded broker in a worker thread of its own (default, except with --links memory on two cores or fewer)')
-    .option('--no-broker-thread', 'run the embedded broker on the main thread: with the devices, or beside device workers (--workers 1 --no-broker-thread on two cores: a faster ramp and half the latency p99, ~10 KB more a device)')
-    .option('--workers <n>', 'run the devices in n worker threads (device shards; needs the embedded broker, which then uses memory links); auto: one per core from 2,000 devices with --links memory, else 0', workersArg, 'auto')
+    .option('--no-broker-thread', 'run the embedded broker on the main thread, with the devices or beside device workers')
+    .option('--workers <n>', 'run the devices in n worker threads (device shards; needs the embedded broker, reached through memory links); auto: from 2,000 devices with --links memory, cores − 2 beside a broker thread, 1 beside a broker on the main thread (two cores); else 0', workersArg, 'auto')
     .option('--heap-growth <percent>', "collect garbage once a heap grows this much past its live size (V8's --heap-growing-percent); v8 (default): V8's own factor; auto:N: V8's during the connect ramp, N once every device is online (auto: 100; lower peaks in reconnect waves, more collections; auto:50 with --heap-compaction always: the least steady memory at V8's ramp speed); 50 takes a third off RSS at 10,000 devices, at a cost in latency", heapGrowthArg, 'v8')
     .option('--heap-compaction <mode>', "auto (default): after a reconnect wave leaves the heap's pages half empty, compact it once, 15 s after the collection that saw it (one pause of ~250 ms at 10,000 devices), instead of giving the pages back over ~10 minutes; always: at every full collection (least RSS, that pause every ~20 s); v8: V8's own choice", heapCompactionArg, 'auto')
     .option('--json', 'print the summary as JSON on stdout')
@@ -104,7 +108,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const resolved = loadFleet(file, { devices: flags.devices })
   const outDir = flags.out ?? defaultRunFolder(resolved.spec.name, wallEpochMs())
   const embedded = !flags.brokerUrl && !resolved.spec.broker.url
-  const brokerThread = resolveBrokerThread(flags.brokerThread, flags.workers, flags.links)
+  const brokerThread = resolveBrokerThread(flags.brokerThread, flags.links)
   const deviceWorkers = resolveWorkers(flags.workers, resolved.devices.length, embedded, flags.links, brokerThread)
   if (deviceWorkers > 0 && !embedded) {
     process.stderr.write(`fleet-emu: --workers ${deviceWorkers} needs the embedded broker (the devices reach it through in-memory links); with an external broker use --workers 0\n`)

@@ -18,32 +18,37 @@ describe('device shard helpers', () => {
     expect(r[1]!.to).toBe(10_001)
   })
 
-  it('--workers auto shards only large fleets on the embedded broker with memory links in its thread, on the cores beyond two', () => {
+  it('--workers auto shards only large fleets on the embedded broker with memory links: the cores beyond two beside a broker thread, one beside a broker on the main thread', () => {
     expect(resolveWorkers('auto', 10_000, true, 'memory', true, 8)).toBe(6)
     expect(resolveWorkers('auto', 10_000, true, 'memory', true, 3)).toBe(1)
-    // Two cores: the broker thread and the main thread have them; the devices stay on the main thread.
+    // Two cores with a broker thread: it and the main thread have them; the devices stay on the main thread.
     expect(resolveWorkers('auto', 10_000, true, 'memory', true, 2)).toBe(0)
     expect(resolveWorkers('auto', 10_000, true, 'memory', true, 1)).toBe(0)
+    // The broker on the main thread: one worker for the devices, if there is a second core.
+    expect(resolveWorkers('auto', 10_000, true, 'memory', false, 2)).toBe(1)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', false, 8)).toBe(1)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', false, 1)).toBe(0)
     expect(resolveWorkers('auto', 1_999, true, 'memory', true, 8)).toBe(0)
+    expect(resolveWorkers('auto', 1_999, true, 'memory', false, 2)).toBe(0)
     expect(resolveWorkers('auto', 10_000, true, 'tcp', true, 8)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, true, 'tcp', false, 2)).toBe(0)
     expect(resolveWorkers('auto', 10_000, false, 'memory', true, 8)).toBe(0)
-    expect(resolveWorkers('auto', 10_000, true, 'memory', false, 8)).toBe(0)
+    expect(resolveWorkers('auto', 10_000, false, 'memory', false, 2)).toBe(0)
     expect(resolveWorkers(3, 10, false, undefined, false)).toBe(3)
   })
 
-  it('the broker gets its own thread unless memory links run on two cores or fewer; a flag or device shards decide first', () => {
-    expect(resolveBrokerThread(undefined, 'auto', 'memory', 2)).toBe(false)
-    expect(resolveBrokerThread(undefined, 'auto', 'memory', 1)).toBe(false)
-    expect(resolveBrokerThread(undefined, 'auto', 'memory', 3)).toBe(true)
-    expect(resolveBrokerThread(undefined, 'auto', 'tcp', 2)).toBe(true)
-    expect(resolveBrokerThread(undefined, 'auto', undefined, 2)).toBe(true)
-    expect(resolveBrokerThread(undefined, 0, 'memory', 2)).toBe(false)
-    expect(resolveBrokerThread(undefined, 2, 'memory', 2)).toBe(true)
-    expect(resolveBrokerThread(true, 'auto', 'memory', 2)).toBe(true)
-    expect(resolveBrokerThread(false, 'auto', 'memory', 8)).toBe(false)
-    // With the broker on the devices' thread, auto makes no shards: they would need its thread.
-    expect(resolveWorkers('auto', 10_000, true, 'memory', resolveBrokerThread(undefined, 'auto', 'memory', 2), 2)).toBe(0)
-    expect(resolveWorkers('auto', 10_000, true, 'memory', resolveBrokerThread(undefined, 'auto', 'memory', 8), 8)).toBe(6)
+  it('the broker gets its own thread unless memory links run on two cores or fewer; a flag decides first', () => {
+    expect(resolveBrokerThread(undefined, 'memory', 2)).toBe(false)
+    expect(resolveBrokerThread(undefined, 'memory', 1)).toBe(false)
+    expect(resolveBrokerThread(undefined, 'memory', 3)).toBe(true)
+    expect(resolveBrokerThread(undefined, 'tcp', 2)).toBe(true)
+    expect(resolveBrokerThread(undefined, undefined, 2)).toBe(true)
+    expect(resolveBrokerThread(true, 'memory', 2)).toBe(true)
+    expect(resolveBrokerThread(false, 'memory', 8)).toBe(false)
+    // The defaults together: two cores, a large fleet on memory links: the broker on the main thread
+    // and the devices in one worker; eight cores: a broker thread and six workers.
+    expect(resolveWorkers('auto', 10_000, true, 'memory', resolveBrokerThread(undefined, 'memory', 2), 2)).toBe(1)
+    expect(resolveWorkers('auto', 10_000, true, 'memory', resolveBrokerThread(undefined, 'memory', 8), 8)).toBe(6)
   })
 
   it("a clock anchored on another thread's clock reads the same time there, at its speed", async () => {
