@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
 import { errors, hiresEpochMs, memoryConnection, ownedBytes } from '../core/index.js'
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { indexedMemoryPersistence } from './indexed-persistence.js'
 import { ShardHost } from './shard-host.js'
 
