@@ -34,8 +34,8 @@ export interface FleetOptions {
   /**
    * Run the embedded broker in a worker thread (a core of its own; devices stay on this one). With
    * `links: 'memory'` devices reach it through in-memory streams over the worker's port. Default off
-   * for the library (tests reach the in-process broker through `embeddedBroker`); `fleet-emu run`
-   * turns it on.
+   * for the library (tests reach the in-process broker through `embeddedBroker`), on with
+   * `deviceWorkers`; `fleet-emu run` turns it on except with in-memory links on two cores or fewer.
    */
   brokerThread?: boolean
   /** Embedded broker port (0 = a free one). Ignored with an external broker. */
