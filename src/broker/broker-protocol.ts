@@ -8,6 +8,9 @@ export type BrokerCtl =
   | { t: 'ctl'; id: number; op: 'rejectClient'; clientId: string; on: boolean }
   | { t: 'ctl'; id: number; op: 'disconnectClient'; clientId: string }
 
+/** A broker control a device shard (or the fleet's thread) may call: all but `stop`, which is the broker's owner's. */
+export type SharedBrokerCtl = Exclude<BrokerCtl, { op: 'stop' }>
+
 /** Messages between the fleet's thread and the broker's worker thread. */
 export type ToBroker =
   | { t: 'data'; batch: MuxBatch }
@@ -36,7 +39,7 @@ export type ShardToBroker =
    * device's publish notice before its delivery.
    */
   | { t: 'events'; items: unknown[] }
-  | Exclude<BrokerCtl, { op: 'stop' }>
+  | SharedBrokerCtl
 
 /** The broker thread → a device shard. */
 export type BrokerToShard = { t: 'data'; batch: MuxBatch } | { t: 'done'; id: number; result?: unknown; error?: string }

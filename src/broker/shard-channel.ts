@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream'
 import type { MessagePort } from 'node:worker_threads'
-import type { BrokerCtl, BrokerToShard, ShardToBroker } from './broker-protocol.js'
+import type { BrokerToShard, SharedBrokerCtl, ShardToBroker } from './broker-protocol.js'
 import { StreamMux, type MuxPipeListener } from './stream-mux.js'
 
-type CtlRequest = DistributiveOmit<Exclude<BrokerCtl, { op: 'stop' }>, 't' | 'id'>
+type CtlRequest = DistributiveOmit<SharedBrokerCtl, 't' | 'id'>
 
 /**
  * A device shard's end of its channel into the broker (BrokerThread.shardPort, or EmbeddedBroker's

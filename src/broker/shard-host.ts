@@ -1,10 +1,7 @@
 import type { MessagePort } from 'node:worker_threads'
-import type { BrokerCtl, BrokerToShard, ShardToBroker } from './broker-protocol.js'
+import type { BrokerToShard, SharedBrokerCtl, ShardToBroker } from './broker-protocol.js'
 import type { EmbeddedBroker } from './embedded-broker.js'
 import { StreamMux } from './stream-mux.js'
-
-/** A broker control a shard (or the fleet's thread) may call: all but `stop`, which is the owner's. */
-export type SharedBrokerCtl = Exclude<BrokerCtl, { op: 'stop' }>
 
 /**
  * The broker's end of device shards' channels (a shard's own end is BrokerShardChannel), wherever

@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads'
+import { Worker, type MessagePort } from 'node:worker_threads'
 import { RealClock, errors, workerScript, type ClockAnchor } from '../core/index.js'
-import type { MessagePort } from 'node:worker_threads'
 import type { DeviceRegion, DeviceStates } from '../device/index.js'
 import type { FaultRecord, PlannedFault } from '../faults/index.js'
 import type { ThreadHealth } from '../observability/index.js'
@@ -49,8 +48,8 @@ export function shardRanges(devices: number, n: number): { from: number; to: num
  * Each shard is a Fleet of a contiguous range of the devices in its own thread with its own heap (so
  * garbage collection pauses one shard, not every device), reaching the broker over its own channel
  * (the broker in its thread, or on this one); its events come back to this thread by the broker's
- * end of that channel, in order with the
- * deliveries of the messages they announce, and are decoded into the sink.
+ * end of that channel, in order with the deliveries of the messages they announce, and are decoded
+ * into the sink.
  */
 export class DeviceShards {
   private readonly stopped: Promise<void>[] = []

@@ -400,7 +400,7 @@ export class Fleet extends EventEmitter {
    * their devices now, before the run starts.
    */
   private async prepareShards(workers: number): Promise<void> {
-    const broker = this.broker as EmbeddedBroker | BrokerThread
+    const broker = this.broker!
     const all = this.shardDevices()
     const first = this.opts.deviceRange?.from ?? shardStart(this.resolved.devices.length, this.opts.shard)
     this.profilesById = new Map(all.map((d) => [d.id, d.profile]))
