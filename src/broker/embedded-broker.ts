@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
+import { writeToStream } from 'mqtt-packet'
 import { errors, hiresEpochMs, memoryConnection, ownedBytes } from '../core/index.js'
 import { indexedMemoryPersistence } from './indexed-persistence.js'
 import { ShardHost } from './shard-host.js'
@@ -72,6 +73,11 @@ export class EmbeddedBroker {
   }
 
   static async start(opts: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
+    // mqtt-packet (aedes' writer) builds, at the first packet a thread writes, a cache of all 65,536
+    // two-byte packet ids as Buffers: 6.4 MB of heap in every thread that runs a broker. Without it a
+    // packet id is a 2-byte slice of Node's buffer pool, made as it is written. (MqttLink turns it off
+    // on the devices' side through MQTT.js's `writeCache` option, which sets this same switch.)
+    writeToStream.cacheNumbers = false
     const host = opts.host ?? '127.0.0.1'
     const requested = opts.port ?? 1883
     // The authenticate hook must exist when aedes is made, before the broker object that holds the
