@@ -18,6 +18,22 @@ export type HeapGrowth = number | 'v8' | { afterRamp: number }
 export const AFTER_RAMP_HEAP_GROWTH = 100
 
 /**
+ * The default after the ramp when devices run in worker threads: collect at 1.5× the live heap. With
+ * two heaps (the devices' worker, the broker's main thread) at V8's own factor, RSS swung between
+ * ~720 and ~1,170 MiB with their collections in a 30-min soak of 10,000 devices, and the soak's RSS
+ * growth read 10.1% from where in the swing its windows fell. With this factor the same soak held
+ * 555–605 MiB, and its latency p99 was 73 ms against 113 (bench/README.md, "Where it stands
+ * (2026-12-07, day)"). One heap keeps V8's factor: there a tighter one cost latency.
+ */
+export const WORKERS_AFTER_RAMP_HEAP_GROWTH = 50
+
+/** `--heap-growth` unset: `auto:50` when devices run in worker threads, else V8's own factor. */
+export function resolveHeapGrowth(flag: HeapGrowth | undefined, deviceWorkers: number): HeapGrowth {
+  if (flag !== undefined) return flag
+  return deviceWorkers > 0 ? { afterRamp: WORKERS_AFTER_RAMP_HEAP_GROWTH } : 'v8'
+}
+
+/**
  * V8's heap growing factor for this process, as a percent over what survived the last full collection
  * (`--heap-growth 20`: collect once the heap is 1.2× that); 0 gives V8 back its own. V8 flags are
  * process-wide and this one is read at every collection, so it applies to every thread (broker,

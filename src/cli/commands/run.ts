@@ -7,7 +7,7 @@ import { EXIT } from '../exit-codes.js'
 import { fleetOptions, portArg, positiveNumberArg } from '../args.js'
 import { formatSummary } from '../print-summary.js'
 import { ProgressLine } from '../progress.js'
-import { applyHeapGrowth, formatHeapGrowth, heapGrowthArg, type HeapGrowth } from '../heap-growth.js'
+import { applyHeapGrowth, formatHeapGrowth, heapGrowthArg, resolveHeapGrowth, type HeapGrowth } from '../heap-growth.js'
 import { applyHeapCompaction, heapCompactionArg, type HeapCompaction } from '../heap-compaction.js'
 
 interface RunFlags {
@@ -26,7 +26,8 @@ interface RunFlags {
   /** Unset: `resolveBrokerThread` decides. */
   brokerThread?: boolean
   workers: number | 'auto'
-  heapGrowth: HeapGrowth
+  /** Unset: `resolveHeapGrowth` decides. */
+  heapGrowth?: HeapGrowth
   heapCompaction: HeapCompaction
 }
 
@@ -97,7 +98,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--broker-thread', 'run the embedded broker in a worker thread of its own (default, except with --links memory on two cores or fewer)')
     .option('--no-broker-thread', 'run the embedded broker on the main thread, with the devices or beside device workers')
     .option('--workers <n>', 'run the devices in n worker threads (device shards; needs the embedded broker, reached through memory links); auto: from 2,000 devices with --links memory, cores − 2 beside a broker thread, 1 beside a broker on the main thread (two cores); else 0', workersArg, 'auto')
-    .option('--heap-growth <percent>', "collect garbage once a heap grows this much past its live size (V8's --heap-growing-percent); v8 (default): V8's own factor; auto:N: V8's during the connect ramp, N once every device is online (auto: 100; lower peaks in reconnect waves, more collections; auto:50 with --heap-compaction always: the least steady memory at V8's ramp speed); 50 takes a third off RSS at 10,000 devices, at a cost in latency", heapGrowthArg, 'v8')
+    .option('--heap-growth <percent>', "collect garbage once a heap grows this much past its live size (V8's --heap-growing-percent); v8 (default with the devices on the main thread): V8's own factor; auto:N: V8's during the connect ramp, N once every device is online (auto: 100; lower peaks in reconnect waves, more collections; auto:50 with --heap-compaction always: the least steady memory at V8's ramp speed); auto:50 is the default with device workers (--workers); 50 takes a third off RSS at 10,000 devices, at a cost in latency", heapGrowthArg)
     .option('--heap-compaction <mode>', "auto (default): after a reconnect wave leaves the heap's pages half empty, compact it once, 15 s after the collection that saw it (one pause of ~250 ms at 10,000 devices), instead of giving the pages back over ~10 minutes; always: at every full collection (least RSS, that pause every ~20 s); v8: V8's own choice", heapCompactionArg, 'auto')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-progress', 'no live progress line')
@@ -114,6 +115,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.stderr.write(`fleet-emu: --workers ${deviceWorkers} needs the embedded broker (the devices reach it through in-memory links); with an external broker use --workers 0\n`)
     return EXIT.invalidInput
   }
+  const heapGrowth = resolveHeapGrowth(flags.heapGrowth, deviceWorkers)
   const fleet = new Fleet(resolved, {
     seed: flags.seed,
     durationMs: flags.duration === undefined ? undefined : parseDuration(flags.duration),
@@ -127,9 +129,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     outDir,
     // The records are in faults.jsonl; held here too they would grow with every fault of a long soak.
     keepFaultLog: false,
-    heapSettings: `--heap-growth ${formatHeapGrowth(flags.heapGrowth)} --heap-compaction ${flags.heapCompaction}`,
+    heapSettings: `--heap-growth ${formatHeapGrowth(heapGrowth)} --heap-compaction ${flags.heapCompaction}`,
   })
-  applyHeapGrowth(flags.heapGrowth, fleet)
+  applyHeapGrowth(heapGrowth, fleet)
   const stopCompaction = applyHeapCompaction(flags.heapCompaction, fleet)
   let interrupted = false
   const onSignal = (signal: NodeJS.Signals) => {

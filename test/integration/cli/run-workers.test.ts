@@ -26,8 +26,9 @@ describe('fleet-emu run --workers', () => {
     expect(own.filter((r) => r.fault_id === 'outage')).toHaveLength(4)
     expect(own.filter((r) => r.fault_id === 'frozen')).toHaveLength(2)
     expect(own.every((r) => r.truncated)).toBe(true)
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; partial: boolean; links: string; threads: string } }
-    expect(report.run).toMatchObject({ status: 'interrupted', partial: true, links: 'memory', threads: `devices in 2 worker threads; ${broker}` })
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { status: string; partial: boolean; links: string; threads: string; heap: string } }
+    // Two heaps or more: the heap factor after the ramp defaults to 1.5× (resolveHeapGrowth).
+    expect(report.run).toMatchObject({ status: 'interrupted', partial: true, links: 'memory', threads: `devices in 2 worker threads; ${broker}`, heap: '--heap-growth auto:50 --heap-compaction auto' })
   })
 
   it('device workers with an external broker: exit 2 with what to do instead', async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { InvalidArgumentError } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { EventEmitter } from 'node:events'
-import { AFTER_RAMP_HEAP_GROWTH, applyHeapGrowth, formatHeapGrowth, heapGrowthArg } from '../../../src/cli/heap-growth.js'
+import { AFTER_RAMP_HEAP_GROWTH, applyHeapGrowth, formatHeapGrowth, heapGrowthArg, resolveHeapGrowth } from '../../../src/cli/heap-growth.js'
 
 describe('--heap-growth', () => {
   it('takes a whole percent 1–1000 and refuses anything else with what it expects', () => {
@@ -27,6 +27,14 @@ describe('--heap-growth', () => {
     fleet.emit('online')
     fleet.emit('online')
     expect(set).toEqual([AFTER_RAMP_HEAP_GROWTH, 50])
+  })
+
+  it('unset, it is auto:50 when devices run in worker threads (two heaps) and V8’s factor otherwise; a flag always wins', () => {
+    expect(formatHeapGrowth(resolveHeapGrowth(undefined, 1))).toBe('auto:50')
+    expect(formatHeapGrowth(resolveHeapGrowth(undefined, 3))).toBe('auto:50')
+    expect(resolveHeapGrowth(undefined, 0)).toBe('v8')
+    expect(resolveHeapGrowth('v8', 1)).toBe('v8')
+    expect(resolveHeapGrowth(20, 0)).toBe(20)
   })
 
   it('a percent applies from the start; v8 never touches the factor', () => {
