@@ -19,10 +19,10 @@ export const AFTER_RAMP_HEAP_GROWTH = 100
 
 /**
  * The default after the ramp when devices run in worker threads: collect at 1.5× the live heap. With
- * two heaps (the devices' worker, the broker's main thread) at V8's own factor, RSS swung between
- * ~720 and ~1,170 MiB with their collections in a 30-min soak of 10,000 devices, and the soak's RSS
+ * two heaps (the devices' worker, the broker's main thread) at V8's own factor, RSS swung by ~400 MiB
+ * with their collections (720–1,333 MiB over a 30-min soak of 10,000 devices), and the soak's RSS
  * growth read 10.1% from where in the swing its windows fell. With this factor the same soak held
- * 555–605 MiB, and its latency p99 was 73 ms against 113 (bench/README.md, "Where it stands
+ * 501–618 MiB, and its latency p99 was 73 ms against 113 (bench/README.md, "Where it stands
  * (2026-12-07, day)"). One heap keeps V8's factor: there a tighter one cost latency.
  */
 export const WORKERS_AFTER_RAMP_HEAP_GROWTH = 50

@@ -50,8 +50,10 @@ function workersArg(value: string): number | 'auto' {
  * broker and the measurements: two busy threads on two cores. Measured there on the soak fleet
  * (bench/README.md, "Where it stands (2026-12-07, morning)"): against the devices on the main thread,
  * a 5–35% faster ramp and about half the latency p99 at the same CPU, for ~10 KB a device more; a
- * 30-min soak passed every threshold, latency p99 274 ms. More workers beside a broker on the main
- * thread are not measured: ask for them with --workers n.
+ * 30-min soak passed every threshold, latency p99 274 ms, but two more read RSS growth 10.1% and 6.6%
+ * (a step at the disconnect storm, not yet explained; "Where it stands (2026-12-07, day)"), where one
+ * thread stays below 0. More workers beside a broker on the main thread are not measured: ask for
+ * them with --workers n.
  */
 export function resolveWorkers(workers: number | 'auto', devices: number, embedded: boolean, links: 'tcp' | 'memory' | undefined, brokerThread: boolean, cores = availableParallelism()): number {
   if (workers !== 'auto') return workers
