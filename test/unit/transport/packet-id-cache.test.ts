@@ -33,11 +33,11 @@ describe("mqtt-packet's packet-id cache", () => {
     expect(Object.keys(numbers.cache)).toHaveLength(0)
   })
 
-  it("is switched off by a device's MQTT link when it makes its client", () => {
+  it("is switched off by a device's MQTT link when it makes its client", async () => {
     writeToStream.cacheNumbers = true
     const link = mqttLinkFactory(new RealClock())({ ...linkOptions(), url: 'mqtt://127.0.0.1:1', connectTimeoutMs: 100 }, recorder().listener)
     link.connect()
     expect(writeToStream.cacheNumbers).toBe(false)
-    void link.end()
+    await link.end()
   })
 })
