@@ -119,10 +119,8 @@ export class MqttLink implements DeviceLink {
       // MQTT.js logs through `debug` on every packet; even switched off that costs several percent
       // of CPU at fleet scale, so each client gets a no-op logger.
       log: noLog,
-      // mqtt-packet otherwise builds, at the first packet a thread writes, a cache of all 65,536
-      // two-byte packet ids as Buffers (6.4 MB of heap in each thread that speaks MQTT); without it a
-      // packet id is a 2-byte slice of Node's buffer pool, made as it is written. (The switch is
-      // mqtt-packet's, for the whole thread: EmbeddedBroker turns it off for aedes too.)
+      // No cache of all 65,536 packet ids in this thread (6.4 MB of heap; see EmbeddedBroker.start,
+      // which turns the same mqtt-packet switch off for aedes).
       writeCache: false,
     }
     const client = this.createClient(o.url, options)

@@ -51,8 +51,8 @@ function workersArg(value: string): number | 'auto' {
  * (bench/README.md, "Where it stands (2026-12-07, morning)"): against the devices on the main thread,
  * a 5–35% faster ramp and about half the latency p99 at the same CPU, for ~10 KB a device more; a
  * 30-min soak passed every threshold, latency p99 274 ms, but two more read RSS growth 10.1% and 6.6%
- * (a step at the disconnect storm, not yet explained; "Where it stands (2026-12-07, day)"), where one
- * thread stays below 0. More workers beside a broker on the main thread are not measured: ask for
+ * (a step at the disconnect storm: the wave compactor watches only the main thread's heap; "Where it
+ * stands (2026-12-07, day)"), where one thread ends below its start (−8.3 to −9.8%). More workers beside a broker on the main thread are not measured: ask for
  * them with --workers n.
  */
 export function resolveWorkers(workers: number | 'auto', devices: number, embedded: boolean, links: 'tcp' | 'memory' | undefined, brokerThread: boolean, cores = availableParallelism()): number {
